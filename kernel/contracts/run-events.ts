@@ -1,0 +1,160 @@
+/**
+ * The run event model: a pipeline run is an append-only list of these events. Every projection
+ * (result, checkpoints, HITL, reliability, telemetry) is derived from them.
+ */
+
+/** JSON-serialisable value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A plain object of JSON values: what steps take and return. */
+export type JsonObject = { [key: string]: unknown };
+
+/** Final and intermediate run statuses. */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'waiting_for_input' | 'cancelled';
+
+/** A coded error as it appears in events and results. */
+export interface RunError {
+  code: string;
+  message: string;
+  step_id?: string;
+  retryable?: boolean;
+  [key: string]: unknown;
+}
+
+interface EventBase {
+  run_id: string;
+  /** 1-based position in the run's log. */
+  seq: number;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+export interface RunStartedEvent extends EventBase {
+  type: 'run.started';
+  pipeline: string;
+  version: string;
+  input: JsonObject;
+  parameters: JsonObject;
+}
+
+export interface StepStartedEvent extends EventBase {
+  type: 'step.started';
+  step_id: string;
+  iteration: number;
+  attempt: number;
+  input: JsonObject;
+}
+
+export interface StepCompletedEvent extends EventBase {
+  type: 'step.completed';
+  step_id: string;
+  iteration: number;
+  attempt: number;
+  output: JsonObject;
+  duration_ms: number;
+  /** Set when the output is an error object recorded by `on_error: continue` or came from `fallback`. */
+  recovered?: 'continue' | 'fallback';
+  /** Set when the output was supplied by a `beforeStep` tap (replay) instead of running the step. */
+  replayed?: boolean;
+}
+
+export interface StepFailedEvent extends EventBase {
+  type: 'step.failed';
+  step_id: string;
+  iteration: number;
+  attempt: number;
+  error: RunError;
+  duration_ms: number;
+  /** True when another attempt follows. */
+  will_retry: boolean;
+  delay_ms?: number;
+}
+
+/** One transition's evaluation after a step finished. */
+export interface RouteEvaluation {
+  to: string;
+  held: boolean;
+  /** The values that decided the condition (source value, expected value, operator …). */
+  values?: JsonObject;
+  back_edge?: boolean;
+}
+
+export interface RouteDecidedEvent extends EventBase {
+  type: 'route.decided';
+  step_id: string;
+  iteration: number;
+  evaluated: RouteEvaluation[];
+  /** Targets taken, in declaration order. */
+  taken: string[];
+}
+
+export interface RunSuspendedEvent extends EventBase {
+  type: 'run.suspended';
+  step_id: string;
+  iteration: number;
+  request: JsonObject;
+}
+
+export interface RunResumedEvent extends EventBase {
+  type: 'run.resumed';
+  step_id?: string;
+  response?: JsonObject;
+  actor?: string;
+}
+
+export interface RunCompletedEvent extends EventBase {
+  type: 'run.completed';
+  output: unknown;
+}
+
+export interface RunFailedEvent extends EventBase {
+  type: 'run.failed';
+  error: RunError;
+  output: unknown;
+}
+
+export interface RunCancelledEvent extends EventBase {
+  type: 'run.cancelled';
+  reason: string;
+}
+
+/** Any run event. */
+export type RunEvent =
+  | RunStartedEvent
+  | StepStartedEvent
+  | StepCompletedEvent
+  | StepFailedEvent
+  | RouteDecidedEvent
+  | RunSuspendedEvent
+  | RunResumedEvent
+  | RunCompletedEvent
+  | RunFailedEvent
+  | RunCancelledEvent;
+
+/** The type tag of a run event. */
+export type RunEventType = RunEvent['type'];
+
+/** One execution of a step in the result. */
+export interface StepRun {
+  step_id: string;
+  iteration: number;
+  status: 'running' | 'completed' | 'failed';
+  started_at: string;
+  duration_ms: number;
+  attempts: number;
+  error?: RunError;
+}
+
+/** The result of a run (spec §7). */
+export interface RunResult {
+  run_id: string;
+  pipeline: string;
+  status: Exclude<RunStatus, 'running'>;
+  input: JsonObject;
+  parameters: JsonObject;
+  steps: Record<string, JsonObject>;
+  output: unknown;
+  execution_path: string[];
+  step_runs: StepRun[];
+  error: RunError | null;
+}

@@ -1,0 +1,48 @@
+import type { JsonObject } from './run-events.js';
+
+/** What a step sees besides its input. */
+export interface StepContext {
+  readonly run_id: string;
+  readonly step_id: string;
+  /** 1-based count of this step's runs in this run, including the current one. */
+  readonly iteration: number;
+  /** 1-based attempt number within this iteration (retries). */
+  readonly attempt: number;
+  /** The step's `config`, with `{{ parameters.x }}` templates resolved. */
+  readonly config: JsonObject;
+  /** Resolved run parameters. */
+  readonly parameters: JsonObject;
+  /** The run input. */
+  readonly input: JsonObject;
+  /** Aborted when the attempt times out or the run is cancelled. */
+  readonly signal: AbortSignal;
+  /** Reads a kernel service by key; undefined when it is not registered. */
+  service<T = unknown>(key: string): T | undefined;
+  /** Asks for human input: the run stops in `waiting_for_input` with this request. Never returns. */
+  suspend(request: JsonObject): never;
+}
+
+/** A step as a function. */
+export type StepFunction = (input: JsonObject, ctx: StepContext) => unknown;
+
+/** A step instance built from a class. */
+export interface StepInstance {
+  run(input: JsonObject, ctx: StepContext): unknown;
+  fallback?(input: JsonObject, error: Error, ctx: StepContext): unknown;
+}
+
+/** A step as a class constructed with `(config, ctx)`. */
+export type StepClass = new (config: JsonObject, ctx: StepContext) => StepInstance;
+
+/** Either form of step implementation. */
+export type StepImplementation = StepFunction | StepClass;
+
+/** Thrown by `ctx.suspend()`; the engine turns it into a `run.suspended` event. */
+export class SuspendSignal extends Error {
+  readonly request: JsonObject;
+  constructor(request: JsonObject) {
+    super('Step is waiting for human input');
+    this.name = 'SuspendSignal';
+    this.request = request;
+  }
+}
