@@ -8,3 +8,4 @@ export type { Hooks, HookRegistrar, TapOrder, PluginBootInfo } from './hooks.js'
 export type { Command, CommandOption, CommandIO, CommandInvocation, CommandRegistry } from './commands.js';
 export * from './contracts/run-events.js';
 export * from './contracts/steps.js';
+export type * from './contracts/llm.js';

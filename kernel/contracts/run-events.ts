@@ -158,3 +158,28 @@ export interface RunResult {
   step_runs: StepRun[];
   error: RunError | null;
 }
+
+/** What every `pipeline.event` tap receives beside the event: the run's identity and definition. */
+export interface RunMeta {
+  run_id: string;
+  pipeline: string;
+  version: string;
+  /** Path of the pipeline file, when it came from one. */
+  file?: string;
+  /** The pipeline document as written (its `slo`, `metadata` … blocks are here). */
+  definition: JsonObject;
+}
+
+/** A step about to be invoked, as `pipeline.beforeStep` taps see it. */
+export interface StepInvocation {
+  run: RunMeta;
+  step_id: string;
+  iteration: number;
+  attempt: number;
+  input: JsonObject;
+}
+
+/** Returned by a `pipeline.beforeStep` tap to supply the step's output without running it (replay). */
+export interface StepOverride {
+  output: JsonObject;
+}
