@@ -1,13 +1,17 @@
-// Compiles kernel, plugins, tests and benchmarks into dist/ (tsc does not delete stale outputs).
-import { rmSync } from 'node:fs';
+// Compiles kernel, plugins, tests and benchmarks into dist/ (tsc does not delete stale outputs),
+// then copies the JSON assets plugins read at run time (schemas) beside their compiled modules.
+import { rmSync, cpSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-const tsc = require.resolve('typescript/bin/tsc');
+const root = new URL('..', import.meta.url);
+rmSync(new URL('dist', root), { recursive: true, force: true });
+const tsc = new URL('node_modules/typescript/bin/tsc', root);
+let failed = false;
 try {
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'inherit', cwd: new URL('..', import.meta.url) });
+  execFileSync(process.execPath, [tsc.pathname, '-p', 'tsconfig.json'], { stdio: 'inherit', cwd: root });
 } catch {
-  process.exit(1);
+  failed = true;
 }
+for (const dir of ['kernel', 'plugins']) {
+  cpSync(new URL(dir, root), new URL(`dist/${dir}`, root), { recursive: true, filter: (src) => !/\.[^/]+$/.test(src) || src.endsWith('.json') });
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,480 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AsyncSeriesBailHook, AsyncSeriesHook } from 'tapable';
+import {
+  SuspendSignal,
+  WeftError,
+  toWeftError,
+  type JsonObject,
+  type RouteEvaluation,
+  type RunError,
+  type RunEvent,
+  type RunMeta,
+  type RunResult,
+  type ServiceReader,
+  type StepContext,
+  type StepImplementation,
+  type StepInstance,
+  type StepInvocation,
+  type StepOverride,
+} from '#kernel';
+import type { CompiledCondition, ConditionEnv } from './conditions.js';
+import { PipelineErrors } from './errors.js';
+import type { Edge, Graph } from './graph.js';
+import type { ParameterDecl, PipelineDef, StepDef } from './model.js';
+import { RunProjection } from './projection.js';
+import { isRetryable, retryDelayMs, runError } from './retry.js';
+import { materialise, resolveTemplate, type Scope, type ValueTemplate } from './templates.js';
+
+/** A transition ready to evaluate. */
+export interface PreparedEdge extends Edge {
+  condition?: CompiledCondition;
+}
+
+/** A step with its implementation resolved and its graph neighbourhood precomputed. */
+export interface PreparedStep {
+  def: StepDef;
+  impl: StepImplementation;
+  isClass: boolean;
+  config: ValueTemplate;
+  outgoing: PreparedEdge[];
+  forwardIn: Edge[];
+  loopEntry: boolean;
+}
+
+/** A pipeline compiled for execution; reusable across runs. */
+export interface PreparedPipeline {
+  def: PipelineDef;
+  graph: Graph;
+  steps: ReadonlyMap<string, PreparedStep>;
+}
+
+/** The engine's hooks (declared by the pipeline plugin as `pipeline.event` and `pipeline.beforeStep`). */
+export interface EngineHooks {
+  event: AsyncSeriesHook<[RunEvent, RunMeta]>;
+  beforeStep: AsyncSeriesBailHook<[StepInvocation], StepOverride | undefined>;
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  input?: JsonObject;
+  /** Parameter values; they win over same-named input fields and declared defaults. */
+  parameters?: JsonObject;
+  run_id?: string;
+  signal?: AbortSignal;
+  /** Called with every event of this run, synchronously, before the hook taps (progress output). */
+  onEvent?: (event: RunEvent) => void;
+}
+
+/** Run-time parameter values (spec §3): run request, then same-named input field, then default. */
+export function resolveParameters(decls: readonly ParameterDecl[], given: JsonObject, input: JsonObject): { values: JsonObject; missing: string[] } {
+  const values: JsonObject = { ...given };
+  const missing: string[] = [];
+  for (const decl of decls) {
+    let value = given[decl.name];
+    if (value === undefined && Object.prototype.hasOwnProperty.call(input, decl.name)) value = input[decl.name];
+    if (value === undefined) value = decl.default;
+    if (value === undefined && decl.required) missing.push(decl.name);
+    values[decl.name] = value;
+  }
+  return { values, missing };
+}
+
+function isPlainObject(value: unknown): value is JsonObject {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function checkOutput(value: unknown, stepId: string): JsonObject {
+  if (value === undefined || value === null) return {};
+  if (isPlainObject(value)) return value;
+  const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? `a ${(value as object).constructor.name}` : `a ${typeof value}`;
+  throw new WeftError(PipelineErrors.STEP_BAD_OUTPUT, `Step "${stepId}" returned ${kind}; a step must return a plain object (or nothing)`, { details: { step_id: stepId } });
+}
+
+class StepCtx implements StepContext {
+  readonly run_id: string;
+  readonly step_id: string;
+  readonly iteration: number;
+  readonly attempt: number;
+  readonly config: JsonObject;
+  readonly parameters: JsonObject;
+  readonly input: JsonObject;
+  readonly signal: AbortSignal;
+  readonly #services: ServiceReader;
+
+  constructor(run: Execution, stepId: string, iteration: number, attempt: number, config: JsonObject, signal: AbortSignal) {
+    this.run_id = run.meta.run_id;
+    this.step_id = stepId;
+    this.iteration = iteration;
+    this.attempt = attempt;
+    this.config = config;
+    this.parameters = run.scope.parameters;
+    this.input = run.scope.input;
+    this.signal = signal;
+    this.#services = run.services;
+  }
+
+  service<T = unknown>(key: string): T | undefined {
+    return (this.#services.has(key) ? this.#services.get(key as never) : undefined) as T | undefined;
+  }
+
+  suspend(request: JsonObject): never {
+    throw new SuspendSignal(request);
+  }
+}
+
+/** One run of a prepared pipeline. The result is a projection of the events it emits. */
+class Execution {
+  readonly projection = new RunProjection();
+  readonly meta: RunMeta;
+  readonly scope: Scope;
+  readonly services: ServiceReader;
+  readonly #p: PreparedPipeline;
+  readonly #hooks: EngineHooks;
+  readonly #tapped: boolean;
+  readonly #onEvent: ((event: RunEvent) => void) | undefined;
+  readonly #beforeTapped: boolean;
+  readonly #controller = new AbortController();
+  readonly #counts = new Map<string, number>();
+  readonly #active = new Map<string, number>();
+  readonly #waiting = new Map<string, Map<number, JsonObject>>();
+  readonly #instances = new Map<string, StepInstance>();
+  readonly #loopStart = new Map<string, number>();
+  #missing: string[];
+  #seq = 0;
+  #inflight = 0;
+  #idle: (() => void) | undefined;
+  #stopped = false;
+  #failure: RunError | undefined;
+  #suspended = false;
+  #cancelled: string | undefined;
+
+  constructor(prepared: PreparedPipeline, hooks: EngineHooks, services: ServiceReader, options: RunOptions) {
+    this.#p = prepared;
+    this.#hooks = hooks;
+    this.services = services;
+    this.#tapped = hooks.event.taps.length > 0;
+    this.#beforeTapped = hooks.beforeStep.taps.length > 0;
+    this.#onEvent = options.onEvent;
+    const def = prepared.def;
+    const input = options.input ?? {};
+    const { values, missing } = resolveParameters(def.parameters, options.parameters ?? {}, input);
+    this.#missing = missing;
+    this.scope = { parameters: values, input, steps: this.projection.steps, prev: undefined };
+    this.meta = { run_id: options.run_id ?? randomUUID(), pipeline: def.name, version: def.version, definition: def.raw, ...(def.file === undefined ? {} : { file: def.file }) };
+    options.signal?.addEventListener('abort', () => this.#cancel(String(options.signal!.reason ?? 'cancelled')), { once: true });
+  }
+
+  #emit(event: RunEvent): Promise<void> | undefined {
+    this.projection.apply(event);
+    this.#onEvent?.(event);
+    return this.#tapped ? this.#hooks.event.promise(event, this.meta) : undefined;
+  }
+
+  #base(): { run_id: string; seq: number; at: number } {
+    return { run_id: this.meta.run_id, seq: ++this.#seq, at: Date.now() };
+  }
+
+  async start(): Promise<RunResult> {
+    const { def } = this.#p;
+    try {
+      await this.#emit({ type: 'run.started', ...this.#base(), pipeline: def.name, version: def.version, input: this.scope.input, parameters: this.scope.parameters });
+      if (this.#missing.length > 0) {
+        const names = this.#missing.join(', ');
+        this.#fail({ code: PipelineErrors.PARAMETER_MISSING, message: `Required parameter(s) ${names} have no value; pass them with --param or in the run input`, parameters: this.#missing });
+      } else if (!this.#stopped) {
+        this.#activate(def.flow.start_at, this.scope.input);
+        if (this.#inflight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
+      }
+    } catch (e: unknown) {
+      this.#fail(runError(e));
+    }
+    await this.#finish();
+    return this.projection.result();
+  }
+
+  #output(): unknown {
+    const outputs = this.#p.def.outputs;
+    const last = this.projection.last;
+    if (!outputs) return last ?? null;
+    const scope: Scope = { ...this.scope, prev: last };
+    const out: JsonObject = {};
+    for (const key in outputs) out[key] = resolveTemplate(outputs[key]!, scope);
+    return out;
+  }
+
+  async #finish(): Promise<void> {
+    const base = this.#base();
+    if (this.#failure) await this.#emit({ type: 'run.failed', ...base, error: this.#failure, output: this.#output() });
+    else if (this.#cancelled !== undefined) await this.#emit({ type: 'run.cancelled', ...base, reason: this.#cancelled });
+    else if (!this.#suspended) await this.#emit({ type: 'run.completed', ...base, output: this.#output() });
+  }
+
+  #fail(error: RunError): void {
+    this.#failure ??= error;
+    this.#stopped = true;
+  }
+
+  #cancel(reason: string): void {
+    if (this.#stopped) return;
+    this.#cancelled = reason;
+    this.#stopped = true;
+    this.#controller.abort(new WeftError(PipelineErrors.CANCELLED, `Run cancelled: ${reason}`));
+  }
+
+  #activate(id: string, input: JsonObject): void {
+    if (this.#stopped) return;
+    const step = this.#p.steps.get(id)!;
+    const count = this.#counts.get(id) ?? 0;
+    const loop = this.#p.def.loop_config;
+    if (count >= loop.max_iterations) {
+      this.#fail({ code: PipelineErrors.LOOP_LIMIT, message: `Step "${id}" would run a ${count + 1}th time, past loop_config.max_iterations = ${loop.max_iterations}`, step_id: id, bound: 'max_iterations', limit: loop.max_iterations });
+      return;
+    }
+    let delay = 0;
+    if (step.loopEntry) {
+      const first = this.#loopStart.get(id);
+      if (first === undefined) {
+        this.#loopStart.set(id, Date.now());
+      } else {
+        if (Date.now() - first >= loop.max_loop_time_seconds * 1000) {
+          this.#fail({ code: PipelineErrors.LOOP_LIMIT, message: `The loop entered at "${id}" ran longer than loop_config.max_loop_time_seconds = ${loop.max_loop_time_seconds}`, step_id: id, bound: 'max_loop_time_seconds', limit: loop.max_loop_time_seconds });
+          return;
+        }
+        delay = loop.iteration_delay_seconds * 1000;
+      }
+    }
+    this.#counts.set(id, count + 1);
+    this.#active.set(id, (this.#active.get(id) ?? 0) + 1);
+    this.#inflight++;
+    void this.#runStep(step, input, count + 1, delay);
+  }
+
+  async #runStep(step: PreparedStep, input: JsonObject, iteration: number, delay: number): Promise<void> {
+    try {
+      if (delay > 0) await sleep(delay);
+      if (!this.#stopped) await this.#execute(step, input, iteration);
+    } catch (e: unknown) {
+      this.#fail(runError(e, step.def.id));
+    }
+    const id = step.def.id;
+    const left = this.#active.get(id)! - 1;
+    if (left === 0) this.#active.delete(id);
+    else this.#active.set(id, left);
+    this.#inflight--;
+    if (this.#waiting.size > 0 && !this.#stopped) this.#settleJoins();
+    if (this.#inflight === 0) this.#idle?.();
+  }
+
+  #resolveInputs(step: PreparedStep, prev: JsonObject): JsonObject {
+    const scope: Scope = { ...this.scope, prev };
+    const out: JsonObject = {};
+    for (const input of step.def.inputs!) {
+      const value = resolveTemplate(input.template, scope);
+      if (value === undefined && input.required) {
+        throw new WeftError(PipelineErrors.INPUT_MISSING, `Step "${step.def.id}": required input "${input.name}" resolved to nothing from ${input.source}`, { details: { step_id: step.def.id, input: input.name, template: input.source } });
+      }
+      out[input.name] = value;
+    }
+    return out;
+  }
+
+  async #execute(step: PreparedStep, activation: JsonObject, iteration: number): Promise<void> {
+    const def = step.def;
+    const id = def.id;
+    let input = activation;
+    let inputError: unknown;
+    if (def.inputs) {
+      try {
+        input = this.#resolveInputs(step, activation);
+      } catch (e: unknown) {
+        inputError = e;
+      }
+    }
+    for (let attempt = 1; ; attempt++) {
+      const t0 = performance.now();
+      const started = this.#emit({ type: 'step.started', ...this.#base(), step_id: id, iteration, attempt, input });
+      if (started) await started;
+      let output: JsonObject | undefined;
+      let replayed = false;
+      let error: unknown = inputError;
+      if (error === undefined) {
+        try {
+          if (this.#beforeTapped) {
+            const override = await this.#hooks.beforeStep.promise({ run: this.meta, step_id: id, iteration, attempt, input });
+            if (override) {
+              output = checkOutput(override.output, id);
+              replayed = true;
+            }
+          }
+          output ??= await this.#invoke(step, input, iteration, attempt);
+        } catch (e: unknown) {
+          error = e;
+        }
+      }
+      const duration_ms = performance.now() - t0;
+      if (output !== undefined) {
+        const done = this.#emit({ type: 'step.completed', ...this.#base(), step_id: id, iteration, attempt, output, duration_ms, ...(replayed ? { replayed } : {}) });
+        if (done) await done;
+        return this.#route(step, output, iteration);
+      }
+      if (error instanceof SuspendSignal) {
+        this.#suspended = true;
+        this.#stopped = true;
+        await this.#emit({ type: 'run.suspended', ...this.#base(), step_id: id, iteration, request: error.request });
+        return;
+      }
+      const failure = runError(error, id);
+      const retry = attempt < def.retry.max_attempts && isRetryable(error) && !this.#stopped && inputError === undefined;
+      if (retry) {
+        const delay_ms = retryDelayMs(def.retry, attempt);
+        await this.#emit({ type: 'step.failed', ...this.#base(), step_id: id, iteration, attempt, error: failure, duration_ms, will_retry: true, delay_ms });
+        await sleep(delay_ms);
+        continue;
+      }
+      await this.#emit({ type: 'step.failed', ...this.#base(), step_id: id, iteration, attempt, error: failure, duration_ms, will_retry: false });
+      const recovered = await this.#recover(step, input, error, failure, iteration, attempt);
+      if (!recovered) return this.#fail(failure);
+      await this.#emit({ type: 'step.completed', ...this.#base(), step_id: id, iteration, attempt, output: recovered.output, duration_ms: performance.now() - t0, recovered: recovered.how });
+      return this.#route(step, recovered.output, iteration);
+    }
+  }
+
+  /** `on_error: continue | fallback`; undefined when the run must fail. */
+  async #recover(step: PreparedStep, input: JsonObject, error: unknown, failure: RunError, iteration: number, attempt: number): Promise<{ output: JsonObject; how: 'continue' | 'fallback' } | undefined> {
+    const { on_error, id } = step.def;
+    if (on_error === 'continue') return { output: { step_error: true, code: failure.code, message: failure.message, error: failure }, how: 'continue' };
+    if (on_error !== 'fallback') return undefined;
+    const holder = step.isClass ? this.#instances.get(id) : (step.impl as unknown as StepInstance);
+    if (typeof holder?.fallback !== 'function') {
+      throw new WeftError(PipelineErrors.NO_FALLBACK, `Step "${id}" has on_error: fallback but its implementation has no fallback(input, error, ctx) method`, { details: { step_id: id } });
+    }
+    const ctx = new StepCtx(this, id, iteration, attempt, materialise(step.config, this.scope) as JsonObject, this.#controller.signal);
+    const cause = error instanceof Error ? error : new Error(failure.message);
+    const output = checkOutput(await holder.fallback(input, cause, ctx), id);
+    return { output, how: 'fallback' };
+  }
+
+  async #invoke(step: PreparedStep, input: JsonObject, iteration: number, attempt: number): Promise<JsonObject> {
+    const def = step.def;
+    const config = materialise(step.config, { ...this.scope, prev: input }) as JsonObject;
+    if (def.timeout_ms === undefined) {
+      const ctx = new StepCtx(this, def.id, iteration, attempt, config, this.#controller.signal);
+      return checkOutput(await this.#call(step, input, ctx), def.id);
+    }
+    const attemptController = new AbortController();
+    const signal = AbortSignal.any([this.#controller.signal, attemptController.signal]);
+    const ctx = new StepCtx(this, def.id, iteration, attempt, config, signal);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new WeftError(PipelineErrors.STEP_TIMEOUT, `Step "${def.id}" did not finish within timeout_ms = ${def.timeout_ms}`, { details: { step_id: def.id, timeout_ms: def.timeout_ms } });
+        attemptController.abort(error);
+        reject(error);
+      }, def.timeout_ms);
+    });
+    try {
+      return checkOutput(await Promise.race([Promise.resolve().then(() => this.#call(step, input, ctx)), timeout]), def.id);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #call(step: PreparedStep, input: JsonObject, ctx: StepCtx): unknown {
+    if (!step.isClass) return (step.impl as (i: JsonObject, c: StepContext) => unknown)(input, ctx);
+    let instance = this.#instances.get(step.def.id);
+    if (!instance) {
+      instance = new (step.impl as new (c: JsonObject, x: StepContext) => StepInstance)(ctx.config, ctx);
+      this.#instances.set(step.def.id, instance);
+    }
+    return instance.run(input, ctx);
+  }
+
+  #conditionEnv(stepId: string, output: JsonObject): ConditionEnv {
+    return {
+      scope: { ...this.scope, prev: output },
+      run_id: this.meta.run_id,
+      step_id: stepId,
+      signal: this.#controller.signal,
+      service: <T>(key: string) => (this.services.has(key) ? (this.services.get(key as never) as T) : undefined),
+    };
+  }
+
+  async #route(step: PreparedStep, output: JsonObject, iteration: number): Promise<void> {
+    if (this.#stopped && !this.#suspended) return;
+    const id = step.def.id;
+    const firstMatch = this.#p.def.flow.routing === 'first_match';
+    const evaluated: RouteEvaluation[] = [];
+    const taken: PreparedEdge[] = [];
+    let env: ConditionEnv | undefined;
+    for (const edge of step.outgoing) {
+      if (firstMatch && taken.length > 0) break;
+      let held = true;
+      let values: JsonObject | undefined;
+      if (edge.condition) {
+        env ??= this.#conditionEnv(id, output);
+        try {
+          const outcome = edge.condition(env);
+          const settled = outcome instanceof Promise ? await outcome : outcome;
+          held = settled.held;
+          values = settled.values;
+        } catch (e: unknown) {
+          throw toWeftError(e, PipelineErrors.CONDITION_FAILED, `Condition on ${edge.def.path} failed: `);
+        }
+      }
+      const evaluation: RouteEvaluation = { to: edge.def.to, held };
+      if (values) evaluation.values = values;
+      if (edge.back) evaluation.back_edge = true;
+      evaluated.push(evaluation);
+      if (held) taken.push(edge);
+    }
+    const decided = this.#emit({ type: 'route.decided', ...this.#base(), step_id: id, iteration, evaluated, taken: taken.map((e) => e.def.to) });
+    if (decided) await decided;
+    if (this.#stopped) return;
+    for (const edge of taken) {
+      const to = edge.def.to;
+      if (edge.terminal) {
+        if (to === 'end_with_failure') this.#fail({ code: PipelineErrors.END_WITH_FAILURE, message: `Step "${id}" routed to end_with_failure`, step_id: id });
+      } else if (edge.back) {
+        this.#activate(to, output);
+      } else {
+        this.#deliver(edge, output);
+      }
+    }
+  }
+
+  #deliver(edge: Edge, output: JsonObject): void {
+    const target = edge.def.to;
+    if (this.#p.steps.get(target)!.forwardIn.length <= 1) return this.#activate(target, output);
+    let delivered = this.#waiting.get(target);
+    if (!delivered) this.#waiting.set(target, (delivered = new Map()));
+    delivered.set(edge.index, output);
+  }
+
+  /** Whether a running, ready or waiting step can still reach `pred` through forward transitions. */
+  #canDeliver(pred: string, target: string): boolean {
+    const ancestors = this.#p.graph.forwardAncestors(pred);
+    for (const id of this.#active.keys()) if (ancestors.has(id)) return true;
+    for (const id of this.#waiting.keys()) if (id !== target && ancestors.has(id)) return true;
+    return false;
+  }
+
+  #settleJoins(): void {
+    for (const [target, delivered] of this.#waiting) {
+      const preds = this.#p.steps.get(target)!.forwardIn;
+      if (preds.some((edge) => !delivered.has(edge.index) && this.#canDeliver(edge.def.from, target))) continue;
+      this.#waiting.delete(target);
+      const merged: JsonObject = {};
+      for (const edge of preds) Object.assign(merged, delivered.get(edge.index));
+      this.#activate(target, merged);
+    }
+  }
+}
+
+/** Runs a prepared pipeline to completion, failure, suspension or cancellation. */
+export function execute(prepared: PreparedPipeline, hooks: EngineHooks, services: ServiceReader, options: RunOptions = {}): Promise<RunResult> {
+  return new Execution(prepared, hooks, services, options).start();
+}

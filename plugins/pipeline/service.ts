@@ -1,0 +1,106 @@
+import { dirname, resolve } from 'node:path';
+import { WeftError, type JsonObject, type RunResult, type ServiceReader, type StepImplementation } from '#kernel';
+import { builtinConditionTypes, type ConditionType, type PluginCondition } from './conditions.js';
+import { execute, type PreparedPipeline, type RunOptions } from './engine.js';
+import { PipelineErrors } from './errors.js';
+import type { PipelineHooks } from './hooks.js';
+import { readDocument } from './load.js';
+import type { PipelineDef } from './model.js';
+import { BUILTIN_OPERATORS, type Operator } from './operators.js';
+import { invalid, prepare, type Registries } from './prepare.js';
+import type { ModuleLoader } from './resolve.js';
+import { validateDocument, type ValidationReport } from './validate.js';
+
+/** Options when loading or running: extra step implementations by class name. */
+export interface StepOptions {
+  steps?: Record<string, StepImplementation> | ReadonlyMap<string, StepImplementation>;
+}
+
+/** The `pipeline` service: load, validate and run pipelines; extend steps, conditions and operators. */
+export interface PipelineService {
+  /** Reads, validates and normalises a pipeline file (JSON or YAML). Throws PIPELINE_INVALID. */
+  load(file: string, options?: StepOptions): Promise<PipelineDef>;
+  /** Validates and normalises an in-memory document; `baseDir` anchors relative step modules. */
+  parse(document: unknown, options?: StepOptions & { baseDir?: string; file?: string }): Promise<PipelineDef>;
+  /** Validates a file or document and reports every problem instead of throwing. */
+  validate(source: string | JsonObject, options?: StepOptions & { strict?: boolean; baseDir?: string }): Promise<ValidationReport & { def?: PipelineDef }>;
+  /** Compiles a pipeline for execution (resolves steps, compiles conditions); reusable across runs. */
+  prepare(def: PipelineDef, options?: StepOptions): Promise<PreparedPipeline>;
+  /** Runs a pipeline file, definition or prepared pipeline. */
+  run(pipeline: string | PipelineDef | PreparedPipeline, options?: RunOptions & StepOptions): Promise<RunResult>;
+  /** Registers a step type under a class name for every pipeline. */
+  registerStep(name: string, implementation: StepImplementation): void;
+  /** Registers a condition type (`{ type: name, config }`). */
+  registerConditionType(name: string, type: ConditionType): void;
+  /** Registers a condition for `{ type: 'plugin', config: { plugin: name } }`. */
+  registerCondition(name: string, condition: PluginCondition): void;
+  /** Registers a comparison operator for expression conditions. */
+  registerOperator(name: string, operator: Operator): void;
+  /** The plugin's hooks. */
+  readonly hooks: PipelineHooks;
+}
+
+function toMap(steps: StepOptions['steps']): ReadonlyMap<string, StepImplementation> {
+  if (steps === undefined) return new Map();
+  return steps instanceof Map ? steps : new Map(Object.entries(steps));
+}
+
+/** Builds the pipeline service over the kernel's services and the plugin's hooks. */
+export function createPipelineService(hooks: PipelineHooks, services: ServiceReader, load: ModuleLoader): PipelineService {
+  const steps = new Map<string, StepImplementation>();
+  const pluginConditions = new Map<string, PluginCondition>();
+  const conditionTypes: Record<string, ConditionType> = builtinConditionTypes(pluginConditions);
+  const operators: Record<string, Operator> = { ...BUILTIN_OPERATORS };
+  const registries: Registries = { steps, conditionTypes, operators, load };
+  const engineHooks = { event: hooks['pipeline.event'], beforeStep: hooks['pipeline.beforeStep'] };
+
+  const unique = (kind: string, taken: boolean, name: string): void => {
+    if (taken) throw new WeftError(PipelineErrors.STEP_TYPE_DUPLICATE, `A ${kind} named "${name}" is already registered`, { details: { name } });
+  };
+
+  const parse = async (document: unknown, options: StepOptions & { baseDir?: string; file?: string } = {}): Promise<PipelineDef> => {
+    const baseDir = options.baseDir ?? process.cwd();
+    const { report, def } = await validateDocument(document, { baseDir, registries, extraSteps: toMap(options.steps), ...(options.file === undefined ? {} : { file: options.file }) });
+    if (!report.valid) throw invalid({ name: String((document as JsonObject | null)?.['name'] ?? 'pipeline'), ...(options.file === undefined ? {} : { file: options.file }) }, report.errors);
+    return def!;
+  };
+
+  const service: PipelineService = {
+    hooks,
+    async load(file, options = {}) {
+      const path = resolve(file);
+      return parse(await readDocument(path), { ...options, baseDir: dirname(path), file: path });
+    },
+    parse,
+    async validate(source, options = {}) {
+      const file = typeof source === 'string' ? resolve(source) : undefined;
+      const document = file === undefined ? source : await readDocument(file);
+      const baseDir = file === undefined ? (options.baseDir ?? process.cwd()) : dirname(file);
+      const { report, def } = await validateDocument(document, { baseDir, registries, extraSteps: toMap(options.steps), strict: options.strict === true, ...(file === undefined ? {} : { file }) });
+      return def ? { ...report, def } : report;
+    },
+    prepare: (def, options = {}) => prepare(def, registries, toMap(options.steps)),
+    async run(pipeline, options = {}) {
+      const def = typeof pipeline === 'string' ? await service.load(pipeline, options) : pipeline;
+      const prepared = 'graph' in def ? def : await prepare(def, registries, toMap(options.steps));
+      return execute(prepared, engineHooks, services, options);
+    },
+    registerStep(name, implementation) {
+      unique('step type', steps.has(name), name);
+      steps.set(name, implementation);
+    },
+    registerConditionType(name, type) {
+      unique('condition type', name in conditionTypes, name);
+      conditionTypes[name] = type;
+    },
+    registerCondition(name, condition) {
+      unique('condition', pluginConditions.has(name), name);
+      pluginConditions.set(name, condition);
+    },
+    registerOperator(name, operator) {
+      unique('operator', name in operators, name);
+      operators[name] = operator;
+    },
+  };
+  return service;
+}
