@@ -1,3 +1,5 @@
+import type { SyncHook } from 'tapable';
+import { KernelErrors, WeftError } from './errors.js';
 import type { ServiceReader } from './services.js';
 
 /** One option of a CLI command, as `node:util` parseArgs understands it. */
@@ -46,5 +48,26 @@ export interface Command {
 
 /** Collects commands during the `kernel.commands` hook. */
 export interface CommandRegistry {
+  /** Adds a command; throws KERNEL_COMMAND_DUPLICATE when another plugin took the name. */
   add(command: Command): void;
+}
+
+/**
+ * Calls the `kernel.commands` hook once and returns the commands by name, each labelled with the
+ * plugin whose tap added it (an interceptor sees which tap is running).
+ */
+export function collectCommands(hook: SyncHook<[CommandRegistry]>): Map<string, Command> {
+  const commands = new Map<string, Command>();
+  let plugin = '';
+  hook.intercept({ tap: (tap) => void (plugin = tap.name) });
+  hook.call({
+    add(command) {
+      const existing = commands.get(command.name);
+      if (existing !== undefined) {
+        throw new WeftError(KernelErrors.COMMAND_DUPLICATE, `Command "${command.name}" is contributed by both ${existing.plugin!} and ${plugin}; disable one of them`, { details: { command: command.name, plugins: [existing.plugin, plugin] } });
+      }
+      commands.set(command.name, { ...command, plugin });
+    },
+  });
+  return commands;
 }

@@ -79,7 +79,9 @@ export const KernelErrors = defineErrors('KERNEL', {
   STATE: 'A kernel method was called in the wrong lifecycle state.',
   CONFIG_INVALID: 'The configuration does not match its schema.',
   CONFIG_UNREADABLE: 'weft.config.json or weft.config.ts could not be read or parsed.',
+  CONFIG_READONLY: 'A command tried to edit the configuration, but it lives in weft.config.ts (code).',
   WORKER_FAILED: 'A worker-pool task failed.',
   CLI_USAGE: 'The command line could not be parsed.',
+  COMMAND_DUPLICATE: 'Two plugins contributed a CLI command with the same name.',
   MODULE_LOAD_FAILED: 'A user module (step, condition, config) could not be imported.',
 });

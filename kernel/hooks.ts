@@ -76,6 +76,7 @@ export class HookRegistry {
     };
   }
 
+  /** Declares `hook` under `name` on behalf of `owner`; throws KERNEL_HOOK_DUPLICATE when taken. */
   declare(name: string, hook: AnyHook, owner: string): AnyHook {
     const existing = this.#hooks.get(name);
     if (existing) {
@@ -85,6 +86,9 @@ export class HookRegistry {
     return hook;
   }
 
+  /** The hook under `name`; throws KERNEL_HOOK_UNKNOWN when nobody declared it. */
+  get<K extends keyof Hooks>(name: K): Hooks[K];
+  get(name: string): AnyHook;
   get(name: string): AnyHook {
     const entry = this.#hooks.get(name);
     if (!entry) {

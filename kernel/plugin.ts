@@ -48,6 +48,13 @@ export interface PluginDefinition<C = Record<string, unknown>> {
   setup(ctx: PluginContext<C>): void | Promise<void>;
 }
 
+/**
+ * A plugin definition of any configuration type, for code that holds plugins of different types
+ * (the kernel, the loader). `any` because `setup` takes the config contravariantly.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyPluginDefinition = PluginDefinition<any>;
+
 /** Declares a plugin. Identity function that gives the definition its type. */
 export function definePlugin<C = Record<string, unknown>>(definition: PluginDefinition<C>): PluginDefinition<C> {
   return definition;

@@ -1,0 +1,9 @@
+// The composition root: the plugins shipped with weft, by name. The kernel never imports a
+// plugin; the CLI (bin/weft.js) and embedders hand this map to the loader.
+import type { BuiltinPlugins } from '#kernel';
+
+/** Built-in plugins, each imported only when loaded. */
+export const builtins = {
+  plugins: () => import('./plugin-cli/index.js'),
+  pipeline: () => import('./pipeline/index.js'),
+} satisfies BuiltinPlugins;
