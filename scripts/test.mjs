@@ -19,10 +19,12 @@ try {
 
 const uvu = require.resolve('uvu/bin.js');
 const filter = pattern ? `${pattern}.*\\.test\\.js$` : '\\.test\\.js$';
-const uvuArgs = [uvu, 'dist/test', filter, '--no-color'];
+// uvu's --no-color flag also hides failure details; NO_COLOR keeps them.
+const uvuArgs = [uvu, 'dist/test', filter];
 const args = pattern ? uvuArgs : [require.resolve('c8/bin/c8.js'), '--config', '.c8rc.json', process.execPath, ...uvuArgs];
 
-const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FORCE_COLOR: '0' } });
+const { FORCE_COLOR, ...env } = process.env;
+const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, NO_COLOR: '1' } });
 let out = '';
 child.stdout.on('data', (chunk) => {
   out += chunk;

@@ -102,10 +102,10 @@ class StepCtx implements StepContext {
   readonly config: JsonObject;
   readonly parameters: JsonObject;
   readonly input: JsonObject;
-  readonly signal: AbortSignal;
-  readonly #services: ServiceReader;
+  readonly #signal: AbortSignal | undefined;
+  readonly #run: Execution;
 
-  constructor(run: Execution, stepId: string, iteration: number, attempt: number, config: JsonObject, signal: AbortSignal) {
+  constructor(run: Execution, stepId: string, iteration: number, attempt: number, config: JsonObject, signal?: AbortSignal) {
     this.run_id = run.meta.run_id;
     this.step_id = stepId;
     this.iteration = iteration;
@@ -113,12 +113,17 @@ class StepCtx implements StepContext {
     this.config = config;
     this.parameters = run.scope.parameters;
     this.input = run.scope.input;
-    this.signal = signal;
-    this.#services = run.services;
+    this.#signal = signal;
+    this.#run = run;
+  }
+
+  get signal(): AbortSignal {
+    return this.#signal ?? this.#run.controller().signal;
   }
 
   service<T = unknown>(key: string): T | undefined {
-    return (this.#services.has(key) ? this.#services.get(key as never) : undefined) as T | undefined;
+    const services = this.#run.services;
+    return (services.has(key) ? services.get(key as never) : undefined) as T | undefined;
   }
 
   suspend(request: JsonObject): never {
@@ -137,12 +142,14 @@ class Execution {
   readonly #tapped: boolean;
   readonly #onEvent: ((event: RunEvent) => void) | undefined;
   readonly #beforeTapped: boolean;
-  readonly #controller = new AbortController();
+  #controller: AbortController | undefined;
   readonly #counts = new Map<string, number>();
   readonly #active = new Map<string, number>();
   readonly #waiting = new Map<string, Map<number, JsonObject>>();
   readonly #instances = new Map<string, StepInstance>();
   readonly #loopStart = new Map<string, number>();
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = (): void => this.#cancel(String(this.#signal!.reason ?? 'cancelled'));
   #missing: string[];
   #seq = 0;
   #inflight = 0;
@@ -165,7 +172,14 @@ class Execution {
     this.#missing = missing;
     this.scope = { parameters: values, input, steps: this.projection.steps, prev: undefined };
     this.meta = { run_id: options.run_id ?? randomUUID(), pipeline: def.name, version: def.version, definition: def.raw, ...(def.file === undefined ? {} : { file: def.file }) };
-    options.signal?.addEventListener('abort', () => this.#cancel(String(options.signal!.reason ?? 'cancelled')), { once: true });
+    this.#signal = options.signal;
+    if (this.#signal?.aborted) this.#onAbort();
+    else this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** The run's abort controller, created on first use (most runs never need one). */
+  controller(): AbortController {
+    return (this.#controller ??= new AbortController());
   }
 
   #emit(event: RunEvent): Promise<void> | undefined {
@@ -174,14 +188,15 @@ class Execution {
     return this.#tapped ? this.#hooks.event.promise(event, this.meta) : undefined;
   }
 
-  #base(): { run_id: string; seq: number; at: number } {
-    return { run_id: this.meta.run_id, seq: ++this.#seq, at: Date.now() };
+  /** The next sequence number of this run's log. */
+  #next(): number {
+    return ++this.#seq;
   }
 
   async start(): Promise<RunResult> {
     const { def } = this.#p;
     try {
-      await this.#emit({ type: 'run.started', ...this.#base(), pipeline: def.name, version: def.version, input: this.scope.input, parameters: this.scope.parameters });
+      await this.#emit({ type: 'run.started', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), pipeline: def.name, version: def.version, input: this.scope.input, parameters: this.scope.parameters });
       if (this.#missing.length > 0) {
         const names = this.#missing.join(', ');
         this.#fail({ code: PipelineErrors.PARAMETER_MISSING, message: `Required parameter(s) ${names} have no value; pass them with --param or in the run input`, parameters: this.#missing });
@@ -207,7 +222,8 @@ class Execution {
   }
 
   async #finish(): Promise<void> {
-    const base = this.#base();
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    const base = { run_id: this.meta.run_id, seq: this.#next(), at: Date.now() };
     if (this.#failure) await this.#emit({ type: 'run.failed', ...base, error: this.#failure, output: this.#output() });
     else if (this.#cancelled !== undefined) await this.#emit({ type: 'run.cancelled', ...base, reason: this.#cancelled });
     else if (!this.#suspended) await this.#emit({ type: 'run.completed', ...base, output: this.#output() });
@@ -222,7 +238,7 @@ class Execution {
     if (this.#stopped) return;
     this.#cancelled = reason;
     this.#stopped = true;
-    this.#controller.abort(new WeftError(PipelineErrors.CANCELLED, `Run cancelled: ${reason}`));
+    this.controller().abort(new WeftError(PipelineErrors.CANCELLED, `Run cancelled: ${reason}`));
   }
 
   #activate(id: string, input: JsonObject): void {
@@ -296,7 +312,7 @@ class Execution {
     }
     for (let attempt = 1; ; attempt++) {
       const t0 = performance.now();
-      const started = this.#emit({ type: 'step.started', ...this.#base(), step_id: id, iteration, attempt, input });
+      const started = this.#emit({ type: 'step.started', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, input });
       if (started) await started;
       let output: JsonObject | undefined;
       let replayed = false;
@@ -317,28 +333,28 @@ class Execution {
       }
       const duration_ms = performance.now() - t0;
       if (output !== undefined) {
-        const done = this.#emit({ type: 'step.completed', ...this.#base(), step_id: id, iteration, attempt, output, duration_ms, ...(replayed ? { replayed } : {}) });
+        const done = this.#emit({ type: 'step.completed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, output, duration_ms, ...(replayed ? { replayed } : {}) });
         if (done) await done;
         return this.#route(step, output, iteration);
       }
       if (error instanceof SuspendSignal) {
         this.#suspended = true;
         this.#stopped = true;
-        await this.#emit({ type: 'run.suspended', ...this.#base(), step_id: id, iteration, request: error.request });
+        await this.#emit({ type: 'run.suspended', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, request: error.request });
         return;
       }
       const failure = runError(error, id);
       const retry = attempt < def.retry.max_attempts && isRetryable(error) && !this.#stopped && inputError === undefined;
       if (retry) {
         const delay_ms = retryDelayMs(def.retry, attempt);
-        await this.#emit({ type: 'step.failed', ...this.#base(), step_id: id, iteration, attempt, error: failure, duration_ms, will_retry: true, delay_ms });
+        await this.#emit({ type: 'step.failed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, error: failure, duration_ms, will_retry: true, delay_ms });
         await sleep(delay_ms);
         continue;
       }
-      await this.#emit({ type: 'step.failed', ...this.#base(), step_id: id, iteration, attempt, error: failure, duration_ms, will_retry: false });
+      await this.#emit({ type: 'step.failed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, error: failure, duration_ms, will_retry: false });
       const recovered = await this.#recover(step, input, error, failure, iteration, attempt);
       if (!recovered) return this.#fail(failure);
-      await this.#emit({ type: 'step.completed', ...this.#base(), step_id: id, iteration, attempt, output: recovered.output, duration_ms: performance.now() - t0, recovered: recovered.how });
+      await this.#emit({ type: 'step.completed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, output: recovered.output, duration_ms: performance.now() - t0, recovered: recovered.how });
       return this.#route(step, recovered.output, iteration);
     }
   }
@@ -352,7 +368,7 @@ class Execution {
     if (typeof holder?.fallback !== 'function') {
       throw new WeftError(PipelineErrors.NO_FALLBACK, `Step "${id}" has on_error: fallback but its implementation has no fallback(input, error, ctx) method`, { details: { step_id: id } });
     }
-    const ctx = new StepCtx(this, id, iteration, attempt, materialise(step.config, this.scope) as JsonObject, this.#controller.signal);
+    const ctx = new StepCtx(this, id, iteration, attempt, materialise(step.config, this.scope) as JsonObject);
     const cause = error instanceof Error ? error : new Error(failure.message);
     const output = checkOutput(await holder.fallback(input, cause, ctx), id);
     return { output, how: 'fallback' };
@@ -362,11 +378,11 @@ class Execution {
     const def = step.def;
     const config = materialise(step.config, { ...this.scope, prev: input }) as JsonObject;
     if (def.timeout_ms === undefined) {
-      const ctx = new StepCtx(this, def.id, iteration, attempt, config, this.#controller.signal);
+      const ctx = new StepCtx(this, def.id, iteration, attempt, config);
       return checkOutput(await this.#call(step, input, ctx), def.id);
     }
     const attemptController = new AbortController();
-    const signal = AbortSignal.any([this.#controller.signal, attemptController.signal]);
+    const signal = AbortSignal.any([this.controller().signal, attemptController.signal]);
     const ctx = new StepCtx(this, def.id, iteration, attempt, config, signal);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -394,11 +410,14 @@ class Execution {
   }
 
   #conditionEnv(stepId: string, output: JsonObject): ConditionEnv {
+    const run = this;
     return {
       scope: { ...this.scope, prev: output },
       run_id: this.meta.run_id,
       step_id: stepId,
-      signal: this.#controller.signal,
+      get signal() {
+        return run.controller().signal;
+      },
       service: <T>(key: string) => (this.services.has(key) ? (this.services.get(key as never) as T) : undefined),
     };
   }
@@ -431,7 +450,9 @@ class Execution {
       evaluated.push(evaluation);
       if (held) taken.push(edge);
     }
-    const decided = this.#emit({ type: 'route.decided', ...this.#base(), step_id: id, iteration, evaluated, taken: taken.map((e) => e.def.to) });
+    const targets: string[] = [];
+    for (const edge of taken) targets.push(edge.def.to);
+    const decided = this.#emit({ type: 'route.decided', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, evaluated, taken: targets });
     if (decided) await decided;
     if (this.#stopped) return;
     for (const edge of taken) {

@@ -9,7 +9,7 @@ function safely(compile: () => Template, text: unknown, path: string, issues: Is
     return compile();
   } catch (e: unknown) {
     const error = e as WeftError;
-    issues.push({ code: error.code, message: `${path}: ${error.message}`, path });
+    issues.push({ code: error.code, message: error.message, path });
     return { kind: 'constant', value: text };
   }
 }

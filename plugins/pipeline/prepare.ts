@@ -6,7 +6,7 @@ import type { PipelineDef } from './model.js';
 import type { Operator } from './operators.js';
 import type { PreparedEdge, PreparedPipeline, PreparedStep } from './engine.js';
 import { isStepClass, resolveStep, type ModuleLoader } from './resolve.js';
-import type { Issue } from './schema.js';
+import { formatIssue, type Issue } from './schema.js';
 import { compileValue } from './templates.js';
 
 /** Step types, condition types and operators known to one pipeline service. */
@@ -96,6 +96,6 @@ export async function prepare(def: PipelineDef, registries: Registries, extraSte
 /** The error thrown when a pipeline has validation errors. */
 export function invalid(def: { name: string; file?: string }, issues: Issue[]): WeftError {
   const where = def.file ?? def.name;
-  const lines = issues.map((i) => `  ${i.path || '(root)'}: ${i.message} [${i.code}]`).join('\n');
+  const lines = issues.map((i) => `  ${formatIssue(i)} [${i.code}]`).join('\n');
   return new WeftError(PipelineErrors.INVALID, `${where} is not a valid pipeline:\n${lines}`, { details: { file: def.file, issues } });
 }

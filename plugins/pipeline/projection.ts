@@ -10,6 +10,18 @@ interface OpenRun {
   error?: RunError;
 }
 
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** ISO time of `ms`, memoised: the steps of a fast run mostly start within the same millisecond. */
+function iso(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 /**
  * The run result as a projection of the event log (spec §7). The engine feeds it every event as it
  * is emitted; `weft runs show` and resume feed it stored events.
@@ -110,7 +122,7 @@ export class RunProjection {
         step_id: r.step_id,
         iteration: r.iteration,
         status: r.status,
-        started_at: new Date(r.at).toISOString(),
+        started_at: iso(r.at),
         duration_ms: r.duration_ms,
         attempts: r.attempts,
         ...(r.error ? { error: r.error } : {}),

@@ -55,3 +55,8 @@ export function schemaIssues(document: unknown): Issue[] {
     .map((e) => (e.keyword === 'anyOf' ? { code: PipelineErrors.SCHEMA, path: jsonPath(e.instancePath), message: `${jsonPath(e.instancePath)} needs "from" and "to" (or "from_step" and "to_step")` } : describe(e)));
   return issues.filter((issue, i) => issues.findIndex((o) => o.message === issue.message) === i);
 }
+
+/** `path: message`, unless the message already starts with its path. */
+export function formatIssue(issue: Issue): string {
+  return !issue.path || issue.message.startsWith(issue.path) ? issue.message : `${issue.path}: ${issue.message}`;
+}

@@ -30,9 +30,9 @@ function checkRefs(template: Template, path: string, def: PipelineDef, stepIds: 
   const parameterNames = new Set(def.parameters.map((p) => p.name));
   for (const ref of templateRefs(template)) {
     if (ref.root === 'step' && !stepIds.has(ref.step!)) {
-      errors.push({ code: PipelineErrors.UNKNOWN_STEP, path, message: `${path}: "${ref.text}" refers to step "${ref.step}", which does not exist` });
+      errors.push({ code: PipelineErrors.UNKNOWN_STEP, path, message: `"${ref.text}" refers to step "${ref.step}", which does not exist` });
     } else if (ref.root === 'parameters' && ref.path.length > 0 && !parameterNames.has(ref.path[0]!)) {
-      errors.push({ code: PipelineErrors.UNKNOWN_PARAMETER, path, message: `${path}: "${ref.text}" refers to parameter "${ref.path[0]}", which "parameters" does not declare` });
+      errors.push({ code: PipelineErrors.UNKNOWN_PARAMETER, path, message: `"${ref.text}" refers to parameter "${ref.path[0]}", which "parameters" does not declare` });
     }
   }
 }
@@ -50,7 +50,7 @@ function templateChecks(def: PipelineDef, stepIds: ReadonlySet<string>, errors: 
       const template = (key === 'source' || key === 'field') && !text.includes('{{') ? ({ kind: 'whole', expr: parseExpression(text, stepIds) } as const) : compileTemplate(text, stepIds);
       checkRefs(template, path, def, stepIds, errors);
     } catch (e: unknown) {
-      errors.push({ code: PipelineErrors.BAD_TEMPLATE, path, message: `${path}: ${(e as Error).message}` });
+      errors.push({ code: PipelineErrors.BAD_TEMPLATE, path, message: (e as Error).message });
     }
   };
   def.steps.forEach((step) => {
@@ -66,25 +66,25 @@ function templateChecks(def: PipelineDef, stepIds: ReadonlySet<string>, errors: 
 function structureChecks(def: PipelineDef, graph: Graph, errors: Issue[], warnings: Issue[]): void {
   const seen = new Map<string, string>();
   for (const step of def.steps) {
-    if (seen.has(step.id)) errors.push({ code: PipelineErrors.DUPLICATE_STEP, path: `${step.path}.id`, message: `${step.path}.id: step id "${step.id}" is already used by ${seen.get(step.id)}` });
+    if (seen.has(step.id)) errors.push({ code: PipelineErrors.DUPLICATE_STEP, path: `${step.path}.id`, message: `step id "${step.id}" is already used by ${seen.get(step.id)}` });
     else seen.set(step.id, step.path);
-    if (TERMINALS.has(step.id)) errors.push({ code: PipelineErrors.DUPLICATE_STEP, path: `${step.path}.id`, message: `${step.path}.id: "${step.id}" is reserved for the end of a flow; rename the step` });
+    if (TERMINALS.has(step.id)) errors.push({ code: PipelineErrors.DUPLICATE_STEP, path: `${step.path}.id`, message: `"${step.id}" is reserved for the end of a flow; rename the step` });
   }
   if (!graph.steps.has(def.flow.start_at)) {
-    errors.push({ code: PipelineErrors.UNKNOWN_STEP, path: 'flow.start_at', message: `flow.start_at: step "${def.flow.start_at}" does not exist` });
+    errors.push({ code: PipelineErrors.UNKNOWN_STEP, path: 'flow.start_at', message: `step "${def.flow.start_at}" does not exist` });
   }
   for (const t of def.flow.transitions) {
-    if (!graph.steps.has(t.from)) errors.push({ code: PipelineErrors.UNKNOWN_STEP, path: `${t.path}.from`, message: `${t.path}: transition from unknown step "${t.from}"` });
-    if (!graph.steps.has(t.to) && !TERMINALS.has(t.to)) errors.push({ code: PipelineErrors.UNKNOWN_STEP, path: `${t.path}.to`, message: `${t.path}: transition to unknown step "${t.to}" (use a step id, end, end_with_success or end_with_failure)` });
+    if (!graph.steps.has(t.from)) errors.push({ code: PipelineErrors.UNKNOWN_STEP, path: `${t.path}.from`, message: `transition from unknown step "${t.from}"` });
+    if (!graph.steps.has(t.to) && !TERMINALS.has(t.to)) errors.push({ code: PipelineErrors.UNKNOWN_STEP, path: `${t.path}.to`, message: `transition to unknown step "${t.to}" (use a step id, end, end_with_success or end_with_failure)` });
   }
   for (const loop of graph.loops) {
     if (loop.exits.length === 0) {
-      errors.push({ code: PipelineErrors.LOOP_NO_EXIT, path: 'flow', message: `flow: the loop ${[...loop.steps, loop.steps[0]].join(' -> ')} has no transition leaving it, so it can never end` });
+      errors.push({ code: PipelineErrors.LOOP_NO_EXIT, path: 'flow', message: `the loop ${[...loop.steps, loop.steps[0]].join(' -> ')} has no transition leaving it, so it can never end` });
     }
   }
   if (graph.steps.has(def.flow.start_at)) {
     for (const step of def.steps) {
-      if (!graph.reachable.has(step.id)) warnings.push({ code: PipelineErrors.UNREACHABLE_STEP, path: step.path, message: `${step.path}: step "${step.id}" cannot be reached from "${def.flow.start_at}"` });
+      if (!graph.reachable.has(step.id)) warnings.push({ code: PipelineErrors.UNREACHABLE_STEP, path: step.path, message: `step "${step.id}" cannot be reached from "${def.flow.start_at}"` });
     }
   }
 }

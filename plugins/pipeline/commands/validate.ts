@@ -1,5 +1,6 @@
 import { WeftError, type Command } from '#kernel';
 import { PipelineErrors } from '../errors.js';
+import { formatIssue } from '../schema.js';
 import type { ValidationReport } from '../validate.js';
 import { readSteps, stepsOption } from './options.js';
 
@@ -31,8 +32,8 @@ export const validateCommand: Command = {
     if (values['json'] === true) {
       io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     } else {
-      for (const issue of report.errors) io.stdout(`${file}: error ${issue.path || '(root)'}: ${issue.message} [${issue.code}]\n`);
-      for (const issue of report.warnings) io.stdout(`${file}: warning ${issue.path || '(root)'}: ${issue.message} [${issue.code}]\n`);
+      for (const issue of report.errors) io.stdout(`${file}: error: ${formatIssue(issue)} [${issue.code}]\n`);
+      for (const issue of report.warnings) io.stdout(`${file}: warning: ${formatIssue(issue)} [${issue.code}]\n`);
       io.stdout(report.valid ? `${file} is valid\n` : `${file} is invalid: ${report.errors.length} error(s)\n`);
     }
     return report.valid ? 0 : 1;
