@@ -149,7 +149,7 @@ class Execution {
   readonly #instances = new Map<string, StepInstance>();
   readonly #loopStart = new Map<string, number>();
   readonly #signal: AbortSignal | undefined;
-  readonly #onAbort = (): void => this.#cancel(String(this.#signal!.reason ?? 'cancelled'));
+  readonly #onAbort = (): void => this.#cancel(String(this.#signal!.reason));
   #missing: string[];
   #seq = 0;
   #inflight = 0;
@@ -300,7 +300,6 @@ class Execution {
 
   async #execute(step: PreparedStep, activation: JsonObject, iteration: number): Promise<void> {
     const def = step.def;
-    const id = def.id;
     let input = activation;
     let inputError: unknown;
     if (def.inputs) {
@@ -310,53 +309,58 @@ class Execution {
         inputError = e;
       }
     }
-    for (let attempt = 1; ; attempt++) {
-      const t0 = performance.now();
-      const started = this.#emit({ type: 'step.started', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, input });
-      if (started) await started;
-      let output: JsonObject | undefined;
-      let replayed = false;
-      let error: unknown = inputError;
-      if (error === undefined) {
-        try {
-          if (this.#beforeTapped) {
-            const override = await this.#hooks.beforeStep.promise({ run: this.meta, step_id: id, iteration, attempt, input });
-            if (override) {
-              output = checkOutput(override.output, id);
-              replayed = true;
-            }
+    return this.#attempt(step, input, inputError, iteration, 1);
+  }
+
+  /** One attempt of a step; a retryable failure schedules the next attempt. */
+  async #attempt(step: PreparedStep, input: JsonObject, inputError: unknown, iteration: number, attempt: number): Promise<void> {
+    const def = step.def;
+    const id = def.id;
+    const t0 = performance.now();
+    const started = this.#emit({ type: 'step.started', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, input });
+    if (started) await started;
+    let output: JsonObject | undefined;
+    let replayed = false;
+    let error: unknown = inputError;
+    if (error === undefined) {
+      try {
+        if (this.#beforeTapped) {
+          const override = await this.#hooks.beforeStep.promise({ run: this.meta, step_id: id, iteration, attempt, input });
+          if (override) {
+            output = checkOutput(override.output, id);
+            replayed = true;
           }
-          output ??= await this.#invoke(step, input, iteration, attempt);
-        } catch (e: unknown) {
-          error = e;
         }
+        output ??= await this.#invoke(step, input, iteration, attempt);
+      } catch (e: unknown) {
+        error = e;
       }
-      const duration_ms = performance.now() - t0;
-      if (output !== undefined) {
-        const done = this.#emit({ type: 'step.completed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, output, duration_ms, ...(replayed ? { replayed } : {}) });
-        if (done) await done;
-        return this.#route(step, output, iteration);
-      }
-      if (error instanceof SuspendSignal) {
-        this.#suspended = true;
-        this.#stopped = true;
-        await this.#emit({ type: 'run.suspended', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, request: error.request });
-        return;
-      }
-      const failure = runError(error, id);
-      const retry = attempt < def.retry.max_attempts && isRetryable(error) && !this.#stopped && inputError === undefined;
-      if (retry) {
-        const delay_ms = retryDelayMs(def.retry, attempt);
-        await this.#emit({ type: 'step.failed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, error: failure, duration_ms, will_retry: true, delay_ms });
-        await sleep(delay_ms);
-        continue;
-      }
-      await this.#emit({ type: 'step.failed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, error: failure, duration_ms, will_retry: false });
-      const recovered = await this.#recover(step, input, error, failure, iteration, attempt);
-      if (!recovered) return this.#fail(failure);
-      await this.#emit({ type: 'step.completed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, output: recovered.output, duration_ms: performance.now() - t0, recovered: recovered.how });
-      return this.#route(step, recovered.output, iteration);
     }
+    const duration_ms = performance.now() - t0;
+    if (output !== undefined) {
+      const done = this.#emit({ type: 'step.completed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, output, duration_ms, ...(replayed ? { replayed } : {}) });
+      if (done) await done;
+      return this.#route(step, output, iteration);
+    }
+    if (error instanceof SuspendSignal) {
+      this.#suspended = true;
+      this.#stopped = true;
+      await this.#emit({ type: 'run.suspended', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, request: error.request });
+      return;
+    }
+    const failure = runError(error, id);
+    const retry = attempt < def.retry.max_attempts && isRetryable(error) && !this.#stopped && inputError === undefined;
+    if (retry) {
+      const delay_ms = retryDelayMs(def.retry, attempt);
+      await this.#emit({ type: 'step.failed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, error: failure, duration_ms, will_retry: true, delay_ms });
+      await sleep(delay_ms);
+      return this.#attempt(step, input, inputError, iteration, attempt + 1);
+    }
+    await this.#emit({ type: 'step.failed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, error: failure, duration_ms, will_retry: false });
+    const recovered = await this.#recover(step, input, error, failure, iteration, attempt);
+    if (!recovered) return this.#fail(failure);
+    await this.#emit({ type: 'step.completed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, output: recovered.output, duration_ms: performance.now() - t0, recovered: recovered.how });
+    return this.#route(step, recovered.output, iteration);
   }
 
   /** `on_error: continue | fallback`; undefined when the run must fail. */

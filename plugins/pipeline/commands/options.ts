@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WeftError, importModule, type CommandIO, type JsonObject, type StepImplementation } from '#kernel';
@@ -55,7 +56,8 @@ export function readParams(raw: readonly string[] | undefined): JsonObject {
 export async function readSteps(specifier: string | undefined, fromDir: string): Promise<Map<string, StepImplementation>> {
   const steps = new Map<string, StepImplementation>();
   if (specifier === undefined) return steps;
-  const mod = await importModule(specifier, fromDir);
+  // `--steps dist/steps.js` names a file even without a leading `./`; other bare names are packages.
+  const mod = await importModule(existsSync(resolve(fromDir, specifier)) ? resolve(fromDir, specifier) : specifier, fromDir);
   const defaults = mod['default'];
   const entries = defaults !== null && typeof defaults === 'object' ? [...Object.entries(mod), ...Object.entries(defaults)] : Object.entries(mod);
   for (const [name, value] of entries) if (typeof value === 'function') steps.set(name, value as StepImplementation);

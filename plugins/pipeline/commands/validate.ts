@@ -1,5 +1,4 @@
 import { WeftError, type Command } from '#kernel';
-import { PipelineErrors } from '../errors.js';
 import { formatIssue } from '../schema.js';
 import type { ValidationReport } from '../validate.js';
 import { readSteps, stepsOption } from './options.js';
@@ -25,8 +24,8 @@ export const validateCommand: Command = {
       const { valid, errors, warnings } = await services.get('pipeline').validate(path, { steps, strict: values['strict'] === true });
       report = { valid, errors, warnings };
     } catch (e: unknown) {
+      // The file could not be read or parsed: that is the one problem to report.
       const error = e as WeftError;
-      if (error.code !== PipelineErrors.PARSE && error.code !== PipelineErrors.FILE_UNREADABLE && error.code !== PipelineErrors.SCHEMA) throw e;
       report = { valid: false, errors: [{ code: error.code, message: error.message, path: error.path ?? '' }], warnings: [] };
     }
     if (values['json'] === true) {

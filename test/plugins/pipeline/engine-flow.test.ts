@@ -212,6 +212,30 @@ routing('a join waits for a predecessor that a running branch can still reach', 
   assert.is(result.execution_path.at(-1), 'join');
 });
 
+routing('a join waits for a predecessor that is itself a join still waiting for its inputs', async () => {
+  const doc = {
+    name: 'nested-joins',
+    steps: stepsNamed(['s', 'a', 'b', 'c', 'inner', 'outer']),
+    flow: {
+      start_at: 's',
+      transitions: [
+        { from: 's', to: 'c' },
+        { from: 's', to: 'a' },
+        { from: 's', to: 'b' },
+        { from: 'c', to: 'outer' },
+        { from: 'a', to: 'inner' },
+        { from: 'b', to: 'inner' },
+        { from: 'inner', to: 'outer' },
+      ],
+    },
+  };
+  const later = (ms: number, out: JsonObject) => async () => (await new Promise((r) => setTimeout(r, ms)), out);
+  const steps = { s: async () => ({}), c: async () => ({ c: 1 }), a: later(2, { a: 1 }), b: later(6, { b: 1 }), inner: async (i: JsonObject) => ({ ...i, inner: 1 }), outer: async (i: JsonObject) => i };
+  const result = await runDoc(pipeline, doc, { steps });
+  assert.equal(result.execution_path.slice(-2), ['inner', 'outer']);
+  assert.equal(result.output, { c: 1, a: 1, b: 1, inner: 1 });
+});
+
 routing('first_match takes only the first transition that holds', async () => {
   const doc = {
     name: 'first',
