@@ -3,9 +3,7 @@
 //   node scripts/test.mjs            full run with the coverage gate
 //   node scripts/test.mjs <pattern>  only test files matching the pattern, no gate (quick loop)
 import { spawn, execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url);
 const pattern = process.argv[2];
 
@@ -17,11 +15,11 @@ try {
   process.exit(1);
 }
 
-const uvu = require.resolve('uvu/bin.js');
+const uvu = new URL('node_modules/uvu/bin.js', root).pathname;
 const filter = pattern ? `${pattern}.*\\.test\\.js$` : '\\.test\\.js$';
 // uvu's --no-color flag also hides failure details; NO_COLOR keeps them.
 const uvuArgs = [uvu, 'dist/test', filter];
-const args = pattern ? uvuArgs : [require.resolve('c8/bin/c8.js'), '--config', '.c8rc.json', process.execPath, ...uvuArgs];
+const args = pattern ? uvuArgs : [new URL('node_modules/c8/bin/c8.js', root).pathname, '--config', '.c8rc.json', process.execPath, ...uvuArgs];
 
 const { FORCE_COLOR, ...env } = process.env;
 const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, NO_COLOR: '1' } });

@@ -5,7 +5,7 @@ import { fixture, weft } from './cli.js';
 const run = suite('weft run');
 
 run('runs a pipeline, prints progress to stderr and a summary; --param and --input feed it', async () => {
-  const out = await weft(['run', 'greet.json', '--steps', './steps-module.mjs', '--param', 'name=Ada']);
+  const out = await weft(['run', 'greet.json', '--steps', 'steps-module.mjs', '--param', 'name=Ada']);
   assert.is(out.code, 0, out.stderr);
   assert.match(out.stderr, /▸ greet\n  ✓ greet [\d.]+ ms/);
   assert.match(out.stdout, /greet: completed \(run [0-9a-f-]{36}, 1 step runs\)\npath: greet\noutput: \{\n  "greeting": "hello Ada"\n\}/);
