@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { commandHelp, commandUsage, globalHelp, groupHelp } from './cli-help.js';
 import { collectCommands, type Command, type CommandInvocation, type CommandIO } from './commands.js';
 import { loadConfig } from './config.js';
-import { WeftError } from './errors.js';
+import { KernelErrors, WeftError } from './errors.js';
 import { createKernel, type Kernel } from './kernel.js';
 import { loadPlugins, type BuiltinPlugins } from './loader.js';
 import { createLogger } from './logger.js';
@@ -122,7 +122,13 @@ async function runCommand(command: Command, args: string[], io: CommandIO, servi
     const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
     return usageError(io, `"${command.name}" takes ${expected} argument(s), got ${count}`, commandUsage(command) + '\n');
   }
-  return command.run({ positionals: parsed.positionals, values: parsed.values, io, services });
+  try {
+    return await command.run({ positionals: parsed.positionals, values: parsed.values, io, services });
+  } catch (e: unknown) {
+    // A command rejecting its arguments (a bad option value) is a usage error like any other.
+    if (e instanceof WeftError && e.code === KernelErrors.CLI_USAGE) return usageError(io, e.message, commandUsage(command) + '\n');
+    throw e;
+  }
 }
 
 function usageError(io: CommandIO, message: string, usage: string): number {

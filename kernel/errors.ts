@@ -81,7 +81,7 @@ export const KernelErrors = defineErrors('KERNEL', {
   CONFIG_UNREADABLE: 'weft.config.json or weft.config.ts could not be read or parsed.',
   CONFIG_READONLY: 'A command tried to edit the configuration, but it lives in weft.config.ts (code).',
   WORKER_FAILED: 'A worker-pool task failed.',
-  CLI_USAGE: 'The command line could not be parsed.',
+  CLI_USAGE: 'A command rejected its arguments; the CLI prints its usage and exits 2.',
   COMMAND_DUPLICATE: 'Two plugins contributed a CLI command with the same name.',
   MODULE_LOAD_FAILED: 'A user module (step, condition, config) could not be imported.',
 });

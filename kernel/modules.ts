@@ -21,11 +21,19 @@ const tsModules = new Map<string, Promise<ModuleNamespace>>();
  */
 export async function importModule(specifier: string, fromDir: string): Promise<ModuleNamespace> {
   try {
-    return await (isPath(specifier) ? importFile(resolve(fromDir, specifier)) : importPackage(specifier, fromDir));
+    return esModuleView(await (isPath(specifier) ? importFile(resolve(fromDir, specifier)) : importPackage(specifier, fromDir)));
   } catch (e: unknown) {
     const reason = e instanceof Error ? e.message : String(e);
     throw new WeftError(KernelErrors.MODULE_LOAD_FAILED, `Cannot load "${specifier}" from ${fromDir}: ${reason}`, { cause: e, details: { specifier, from: fromDir } });
   }
+}
+
+// Outside a `"type": "module"` package, tsx compiles a .ts file to CommonJS, and importing CommonJS
+// yields `default: module.exports`. Compiled ES modules mark module.exports with `__esModule`; for
+// those, module.exports itself is the namespace the author wrote (`default` is the default export).
+function esModuleView(namespace: ModuleNamespace): ModuleNamespace {
+  const exports = namespace['default'] as { __esModule?: unknown } | null | undefined;
+  return exports?.__esModule === true ? (exports as ModuleNamespace) : namespace;
 }
 
 /** Whether `specifier` names a file (relative or absolute path) rather than an npm package. */

@@ -1,0 +1,21 @@
+// Throw-away directories with files in them, for tests that read or write the file system.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/**
+ * Files that make a directory an ES-module package. Tests that load .ts files in-process add it:
+ * outside such a package tsx compiles .ts to CommonJS and serves it from `data:` URLs, which c8
+ * cannot map (its report crashes). That case is tested in a subprocess without coverage.
+ */
+export const ESM_PACKAGE = { 'package.json': '{"type":"module"}' };
+
+/** Creates a fresh directory holding `files` (path → contents) and returns its path. */
+export function tempDir(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-t-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
