@@ -26,4 +26,4 @@ export { runCli, printError, weftVersion } from './cli.js';
 export type { CliOptions } from './cli.js';
 export * from './contracts/run-events.js';
 export * from './contracts/steps.js';
-export type * from './contracts/llm.js';
+export * from './contracts/llm.js';
