@@ -32,4 +32,5 @@ export const PipelineErrors = defineErrors('PIPELINE', {
   BAD_INPUT: 'The run input or a --param value is malformed.',
   CASES_INVALID: 'A cases.json file is malformed.',
   RENDER_FAILED: 'Rendering the graph to SVG failed.',
+  OUTPUT_UNWRITABLE: 'An output file (visualize -o) could not be written.',
 });

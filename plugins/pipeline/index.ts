@@ -2,7 +2,7 @@ import { definePlugin, importModule } from '#kernel';
 import { runCommand } from './commands/run.js';
 import { testCommand } from './commands/test.js';
 import { validateCommand } from './commands/validate.js';
-import { visualizeCommand } from './commands/visualize.js';
+import { createVisualizeCommand } from './commands/visualize.js';
 import { createPipelineHooks, type PipelineHooks } from './hooks.js';
 import { createPipelineService, type PipelineService } from './service.js';
 
@@ -33,7 +33,7 @@ export default definePlugin({
     const service = createPipelineService(hooks, ctx.services, importModule);
     ctx.services.provide('pipeline', service);
     ctx.hooks.tap('kernel.commands', (commands) => {
-      for (const command of [runCommand, validateCommand, visualizeCommand, testCommand]) commands.add(command);
+      for (const command of [runCommand, validateCommand, createVisualizeCommand(ctx.workers), testCommand]) commands.add(command);
     });
   },
 });

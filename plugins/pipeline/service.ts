@@ -22,8 +22,8 @@ export interface PipelineService {
   load(file: string, options?: StepOptions): Promise<PipelineDef>;
   /** Validates and normalises an in-memory document; `baseDir` anchors relative step modules. */
   parse(document: unknown, options?: StepOptions & { baseDir?: string; file?: string }): Promise<PipelineDef>;
-  /** Validates a file or document and reports every problem instead of throwing. */
-  validate(source: string | JsonObject, options?: StepOptions & { strict?: boolean; baseDir?: string }): Promise<ValidationReport & { def?: PipelineDef }>;
+  /** Validates a file or document and reports every problem instead of throwing; `skipSteps` checks structure only. */
+  validate(source: string | JsonObject, options?: StepOptions & { strict?: boolean; baseDir?: string; skipSteps?: boolean }): Promise<ValidationReport & { def?: PipelineDef }>;
   /** Compiles a pipeline for execution (resolves steps, compiles conditions); reusable across runs. */
   prepare(def: PipelineDef, options?: StepOptions): Promise<PreparedPipeline>;
   /** Runs a pipeline file, definition or prepared pipeline. */
@@ -76,7 +76,7 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
       const file = typeof source === 'string' ? resolve(source) : undefined;
       const document = file === undefined ? source : await readDocument(file);
       const baseDir = file === undefined ? (options.baseDir ?? process.cwd()) : dirname(file);
-      const { report, def } = await validateDocument(document, { baseDir, registries, extraSteps: toMap(options.steps), strict: options.strict === true, ...(file === undefined ? {} : { file }) });
+      const { report, def } = await validateDocument(document, { baseDir, registries, extraSteps: toMap(options.steps), strict: options.strict === true, skipSteps: options.skipSteps === true, ...(file === undefined ? {} : { file }) });
       return def ? { ...report, def } : report;
     },
     prepare: (def, options = {}) => prepare(def, registries, toMap(options.steps)),

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WeftError, importModule, type CommandIO, type JsonObject, type StepImplementation } from '#kernel';
