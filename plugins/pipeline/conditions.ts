@@ -126,6 +126,16 @@ const fn: ConditionType = (config, tools) => {
   };
 };
 
+/** The JSON object in an LLM answer, or undefined (not JSON, or JSON that is not an object such as `null`). */
+function parseObject(text: string): { answer?: unknown; confidence?: unknown; reasoning?: unknown } | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const YES = new Set(['yes', 'true', '1', 'proceed', 'continue']);
 const NO = new Set(['no', 'false', '0', 'stop', 'halt']);
 
@@ -147,12 +157,8 @@ const agent: ConditionType = (config, tools) => {
       ...(provider === undefined ? {} : { provider }),
     });
     const match = /\{[\s\S]*\}/.exec(response.text);
-    let parsed: { answer?: unknown; confidence?: unknown; reasoning?: unknown };
-    try {
-      parsed = JSON.parse(match ? match[0] : response.text) as typeof parsed;
-    } catch {
-      throw fail(`The agent condition's answer is not JSON: ${response.text.slice(0, 200)}`);
-    }
+    const parsed = parseObject(match ? match[0] : response.text);
+    if (!parsed) throw fail(`The agent condition's answer is not a JSON object: ${response.text.slice(0, 200)}`);
     const answer = String(parsed.answer).trim().toLowerCase();
     const confidence = typeof parsed.confidence === 'number' ? parsed.confidence : 0;
     if (confidence < threshold) throw fail(`The agent answered with confidence ${confidence}, below the threshold ${threshold}`);

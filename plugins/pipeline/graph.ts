@@ -124,7 +124,8 @@ function findLoops(steps: ReadonlyMap<string, StepDef>, outgoing: ReadonlyMap<st
     const cyclic = members.length > 1 || outgoing.get(v)!.some((e) => e.def.to === v);
     if (!cyclic) return;
     const exits = members.flatMap((m) => outgoing.get(m)!.filter((e) => !set.has(e.def.to)));
-    loops.push({ steps: members, entry: members.find((m) => entries.has(m)) ?? v, exits });
+    // A depth-first walk finds a back edge in every cycle it reaches, so some member is a back-edge target.
+    loops.push({ steps: members, entry: members.find((m) => entries.has(m))!, exits });
   };
   for (const id of steps.keys()) if (reachable.has(id) && !index.has(id)) strong(id);
   return loops;

@@ -31,7 +31,7 @@ export async function readDocument(file: string): Promise<JsonObject> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e: unknown) {
-    throw new WeftError(PipelineErrors.FILE_UNREADABLE, `Cannot read pipeline file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e, details: { file } });
+    throw new WeftError(PipelineErrors.FILE_UNREADABLE, `Cannot read pipeline file ${file}: ${(e as NodeJS.ErrnoException).code}`, { cause: e, details: { file } });
   }
   const doc = parseDocument(text, file);
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {

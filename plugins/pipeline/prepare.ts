@@ -18,7 +18,7 @@ export interface Registries {
 }
 
 function issueOf(e: unknown, fallbackPath: string): Issue {
-  const error = e instanceof WeftError ? e : new WeftError(PipelineErrors.BAD_CONDITION, String((e as Error).message ?? e));
+  const error = e instanceof WeftError ? e : new WeftError(PipelineErrors.BAD_CONDITION, e instanceof Error ? e.message : String(e));
   return { code: error.code, message: error.message, path: error.path ?? fallbackPath };
 }
 
@@ -29,7 +29,11 @@ export async function compileConditions(def: PipelineDef, graph: Graph, registri
   const context = {
     stepIds: new Set(graph.steps.keys()),
     parameterNames: new Set(def.parameters.map((p) => p.name)),
-    load: (specifier: string) => registries.load(specifier, def.baseDir),
+    // A module that cannot be imported is reported at the condition field naming it, not at `flow`.
+    load: (specifier: string, path: string) =>
+      registries.load(specifier, def.baseDir).catch((e: unknown) => {
+        throw new WeftError(PipelineErrors.BAD_CONDITION, (e as Error).message, { path, cause: e });
+      }),
     pending,
   };
   const conditions = graph.edges.map((edge) => {

@@ -40,7 +40,8 @@ function describe(error: ErrorObject): Issue {
     const extra = (error.params as { additionalProperty: string }).additionalProperty;
     return { code: PipelineErrors.SCHEMA, path: at(extra), message: `${at(extra)} is not a known field here` };
   }
-  return { code: PipelineErrors.SCHEMA, path: base, message: `${where} ${error.message ?? 'is invalid'}` };
+  // Ajv fills `message` on every error unless it is created with `messages: false`.
+  return { code: PipelineErrors.SCHEMA, path: base, message: `${where} ${error.message!}` };
 }
 
 /** Checks a parsed document against the pipeline schema. */

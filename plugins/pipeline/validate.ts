@@ -101,7 +101,8 @@ export async function validateDocument(doc: unknown, options: ValidateOptions): 
   structureChecks(def, graph, errors, warnings);
   templateChecks(def, stepIds, errors);
   const { issues } = await compileConditions(def, graph, options.registries);
-  errors.push(...issues);
+  // A bad template inside a condition was already reported above at its exact field; say it once.
+  errors.push(...issues.filter((i) => !errors.some((e) => e.code === i.code && e.message === i.message)));
   if (!options.skipSteps) {
     const extra = options.extraSteps ?? new Map();
     const resolved = await resolveSteps(def, (name) => extra.get(name) ?? options.registries.steps.get(name), options.registries.load);
