@@ -127,7 +127,7 @@ const fn: ConditionType = (config, tools) => {
 };
 
 /** The JSON object in an LLM answer, or undefined (not JSON, or JSON that is not an object such as `null`). */
-function parseObject(text: string): { answer?: unknown; confidence?: unknown; reasoning?: unknown } | undefined {
+function parseObject(text: string): { answer?: unknown; response?: unknown; confidence?: unknown; reasoning?: unknown } | undefined {
   try {
     const value: unknown = JSON.parse(text);
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
@@ -159,7 +159,8 @@ const agent: ConditionType = (config, tools) => {
     const match = /\{[\s\S]*\}/.exec(response.text);
     const parsed = parseObject(match ? match[0] : response.text);
     if (!parsed) throw fail(`The agent condition's answer is not a JSON object: ${response.text.slice(0, 200)}`);
-    const answer = String(parsed.answer).trim().toLowerCase();
+    // `response` is the original system's name for the answer field.
+    const answer = String(parsed.answer ?? parsed.response).trim().toLowerCase();
     const confidence = typeof parsed.confidence === 'number' ? parsed.confidence : 0;
     if (confidence < threshold) throw fail(`The agent answered with confidence ${confidence}, below the threshold ${threshold}`);
     if (!YES.has(answer) && !NO.has(answer)) throw fail(`The agent's answer "${answer}" is neither yes nor no`);

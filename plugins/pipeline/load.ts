@@ -33,7 +33,8 @@ export async function readDocument(file: string): Promise<JsonObject> {
   } catch (e: unknown) {
     throw new WeftError(PipelineErrors.FILE_UNREADABLE, `Cannot read pipeline file ${file}: ${(e as NodeJS.ErrnoException).code}`, { cause: e, details: { file } });
   }
-  const doc = parseDocument(text, file);
+  // Editors on some systems save a byte-order mark that JSON.parse refuses.
+  const doc = parseDocument(text.replace(/^\uFEFF/, ''), file);
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new WeftError(PipelineErrors.SCHEMA, `${file} must contain a pipeline object (with name, steps and flow)`, { path: '', details: { file } });
   }

@@ -58,9 +58,20 @@ function templateChecks(def: PipelineDef, stepIds: ReadonlySet<string>, errors: 
     walkStrings(step.config, `${step.path}.config`, (text, path) => text.includes('{{') && check(text, path, ''));
   });
   for (const [name, template] of Object.entries(def.outputs ?? {})) checkRefs(template, `outputs.${name}`, def, stepIds, errors);
-  for (const t of def.flow.transitions) {
-    if (t.condition !== undefined) walkStrings(t.condition, `${t.path}.condition`, check);
-  }
+  // Within a condition, `source` and `field` are paths; any other string is checked only when it holds a template.
+  const condition = (raw: unknown, path: string): void => {
+    if (raw === null || typeof raw !== 'object') return;
+    const { config = {}, ...inline } = raw as JsonObject;
+    const fields = { ...inline, ...(config as JsonObject) };
+    for (const [key, value] of Object.entries(fields)) {
+      const at = key in inline ? `${path}.${key}` : `${path}.config.${key}`;
+      if (key === 'conditions' && Array.isArray(value)) value.forEach((c, i) => condition(c, `${at}[${i}]`));
+      else if (key === 'condition') condition(value, at);
+      else if ((key === 'source' || key === 'field') && typeof value === 'string') check(value, at, key);
+      else walkStrings(value, at, (text, p) => text.includes('{{') && check(text, p, ''));
+    }
+  };
+  for (const t of def.flow.transitions) condition(t.condition, `${t.path}.condition`);
 }
 
 function structureChecks(def: PipelineDef, graph: Graph, errors: Issue[], warnings: Issue[]): void {

@@ -364,6 +364,11 @@ conditions('agent holds when the LLM answers yes with enough confidence', async 
   assert.not.ok(request && 'provider' in request, 'no provider unless configured');
 });
 
+conditions('agent: the original system\'s `response` field is read as the answer', async () => {
+  const llm = new FakeLlm(JSON.stringify({ response: 'no', confidence: 0.9 }));
+  assert.not.ok(await holds({ type: 'agent', config: { prompt_template: 'Continue?' } }, {}, { llm }));
+});
+
 conditions('agent: no (and its synonyms) does not hold; yes synonyms do', async () => {
   const ask = async (answer: unknown) => holds({ type: 'agent', config: { prompt_template: 'Continue?' } }, {}, { llm: new FakeLlm(agentYes(0.9, answer)) });
   for (const answer of ['no', 'No', 'false', '0', 'stop', ' halt ', false, 0]) assert.not.ok(await ask(answer), String(answer));

@@ -1,5 +1,7 @@
 // Loading pipeline files: JSON and YAML parse to the same document; unreadable files, parse errors
 // and non-object documents are coded errors naming the file (and the line, for YAML).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -104,6 +106,14 @@ load('a document that is not an object is PIPELINE_SCHEMA naming the file', asyn
     assert.is(error.path, '');
     assert.equal(error.details, { file: file(name) });
   }
+});
+
+load('a JSON file saved with a byte-order mark loads', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-bom-'));
+  const path = join(dir, 'bom.json');
+  await writeFile(path, `\uFEFF${JSON.stringify({ name: 'bom', steps: [{ id: 'a' }], flow: { start_at: 'a' } })}`);
+  assert.is((await readDocument(path))['name'], 'bom');
+  await rm(dir, { recursive: true });
 });
 
 load.run();

@@ -310,4 +310,20 @@ validateSuite('a function condition with a missing module is reported at its mod
   assert.equal(errorsOf(report), [[PipelineErrors.BAD_CONDITION, 'flow.transitions[1].condition.config.module']]);
 });
 
+validateSuite('in conditions only source and field are paths; other strings are checked when they hold templates', async () => {
+  const report = await validate(
+    doc({
+      flow: flow('draft', [
+        { from: 'draft', to: 'review' },
+        { from: 'review', to: 'draft', condition: { type: 'function', config: { module: './conditions.mjs', parameters: { field: 'user name', note: '{{ parameters.ghost }}' } } } },
+        { type: 'x', from: 'review', to: 'end', condition: { type: 'not', condition: { type: 'field_exists', field: 'bad path!' } } },
+      ]),
+    }),
+  );
+  assert.equal(errorsOf(report), [
+    [PipelineErrors.UNKNOWN_PARAMETER, 'flow.transitions[1].condition.config.parameters.note'],
+    [PipelineErrors.BAD_TEMPLATE, 'flow.transitions[2].condition.condition.field'],
+  ]);
+});
+
 validateSuite.run();
