@@ -1,7 +1,7 @@
 // Engine cost per step, in memory, with nobody tapping the hooks: no-op chains of 10 and 1,000
 // steps (per-step cost must not grow with length), a 10-wide fan-out joined by one step, and a
-// 5-iteration loop. Each task is one whole run; divide by the steps it runs (in its name) for the
-// per-step figure. Also checks that heap does not grow across 100,000 runs.
+// 5-iteration loop. Each task is one whole run; `units` gives the steps it runs, so the runner
+// reports the per-step figure. Also checks that heap does not grow across 100,000 runs.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Bench } from 'tinybench';
@@ -45,6 +45,14 @@ function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
 }
+
+/** Steps per run of each task: the runner divides by these for the per-step cost. */
+export const units = {
+  'chain-10 run (10 steps)': 10,
+  'chain-1000 run (1000 steps)': 1000,
+  'fan-out-10 with join run (12 steps)': 12,
+  'loop-5 run (10 steps)': 10,
+};
 
 export default async function engineBench(): Promise<Bench> {
   const kernel = createKernel({ plugins: [pipelinePlugin] });
