@@ -1,20 +1,12 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runCli } from '../../../../kernel/cli.js';
+import { weft as run } from './cli.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../../test/fixtures/pipelines/weft-test/', import.meta.url));
 
-/** Runs `weft <args>` in-process with the pipeline plugin, in the fixtures folder, capturing its output. */
-async function weft(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    builtins: { pipeline: () => import('../../../../plugins/pipeline/index.js') },
-    io: { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: FIXTURES, env: {} },
-  });
-  return { code, stdout, stderr };
-}
+/** `weft <args>` in-process with the pipeline plugin, in the fixtures folder. */
+const weft = (...args: string[]) => run(args, FIXTURES);
 
 /** The fixture steps record each run here (the same module instance the command imports). */
 const { runs } = (await import(pathToFileURL(`${FIXTURES}steps.mjs`).href)) as { runs: string[] };
