@@ -27,3 +27,4 @@ export type { CliOptions } from './cli.js';
 export * from './contracts/run-events.js';
 export * from './contracts/steps.js';
 export * from './contracts/llm.js';
+export * from './contracts/stores.js';

@@ -1,0 +1,145 @@
+import type { RunEvent, RunStatus } from './run-events.js';
+
+/** One run as the run store lists it. */
+export interface RunSummary {
+  run_id: string;
+  pipeline: string;
+  version: string;
+  status: RunStatus;
+  /** ISO time of `run.started`. */
+  started_at: string;
+  /** ISO time of the latest event. */
+  updated_at: string;
+  /** Number of events stored for the run. */
+  events: number;
+}
+
+/** Filters and paging for `RunStore.list` (newest first). */
+export interface RunFilter {
+  status?: RunStatus;
+  pipeline?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * Which runs `RunStore.delete` removes. Precedence: `keep_latest` (keep the N newest, delete the
+ * rest, ignoring `before`) beats `before` (delete runs started strictly earlier) beats all.
+ * `pipeline` narrows any of them to one pipeline.
+ */
+export interface RunDeletion {
+  pipeline?: string;
+  keep_latest?: number;
+  before?: Date;
+}
+
+/** Counts over the whole store. */
+export interface RunStats {
+  runs: number;
+  events: number;
+  by_status: Partial<Record<RunStatus, number>>;
+  oldest?: string;
+  newest?: string;
+}
+
+/** Append-only storage of run event logs. */
+export interface RunStore {
+  /**
+   * Appends events (of one run, in `seq` order) atomically: all of them or none. An event whose
+   * `seq` is already stored for the run is refused with STORE_CONFLICT and nothing is written.
+   */
+  append(events: readonly RunEvent[]): Promise<void>;
+  /** A run's events in `seq` order, optionally only those after `afterSeq`. */
+  events(runId: string, afterSeq?: number): Promise<RunEvent[]>;
+  /** One run's summary, or undefined. */
+  get(runId: string): Promise<RunSummary | undefined>;
+  /** Runs, newest first. */
+  list(filter?: RunFilter): Promise<RunSummary[]>;
+  /** Deletes runs with all their events; resolves to the number of runs deleted. */
+  delete(deletion?: RunDeletion): Promise<number>;
+  stats(): Promise<RunStats>;
+}
+
+/** Roles of conversation messages. */
+export type MessageRole = 'user' | 'assistant' | 'system' | 'function';
+
+/** A conversation message as stored. */
+export interface Message {
+  message_id: string;
+  thread_id: string;
+  user_id?: string;
+  role: MessageRole;
+  content: string;
+  metadata: Record<string, unknown>;
+  /** ISO time. */
+  timestamp: string;
+}
+
+/** What `MemoryStore.append` takes. */
+export type NewMessage = Omit<Message, 'message_id' | 'timestamp' | 'metadata'> & { metadata?: Record<string, unknown>; timestamp?: string };
+
+/** Conversation memory storage. */
+export interface MemoryStore {
+  /** Stores a message and resolves to its id. An unknown role is STORE_INVALID. */
+  append(message: NewMessage): Promise<string>;
+  /** A thread's messages in the order they were appended; `limit` keeps the most recent ones. */
+  thread(threadId: string, options?: { limit?: number }): Promise<Message[]>;
+  /** Case-insensitive substring search, newest first, in a thread or a user's messages (or everywhere). */
+  search(query: string, scope?: { thread_id?: string; user_id?: string; limit?: number }): Promise<Message[]>;
+  /** Deletes a thread and every index entry that points at it; resolves to the messages deleted. */
+  deleteThread(threadId: string): Promise<number>;
+  /** Expires a thread (all its messages and indexes) after `seconds`. */
+  expireThread(threadId: string, seconds: number): Promise<void>;
+}
+
+/** A key-value store with time-to-live, for sessions, rate limits and locks. */
+export interface KeyValueStore {
+  get(key: string): Promise<string | undefined>;
+  /** Sets `key`; with `ttl_seconds` it disappears after that long. */
+  set(key: string, value: string, options?: { ttl_seconds?: number }): Promise<void>;
+  /** Sets `key` only when absent (a lock); resolves to whether it did. */
+  setIfAbsent(key: string, value: string, options?: { ttl_seconds?: number }): Promise<boolean>;
+  delete(key: string): Promise<boolean>;
+  /** Adds `by` to an integer counter (created at 0) and resolves to the new value. */
+  increment(key: string, by?: number, options?: { ttl_seconds?: number }): Promise<number>;
+}
+
+/** A stored pipeline definition (the catalogue). */
+export interface CatalogEntry {
+  name: string;
+  /** Catalogue revision: 1 for the first import, +1 each time the content changes. */
+  revision: number;
+  /** The pipeline's own `version` field. */
+  version: string;
+  /** SHA-256 of the canonical JSON of the definition. */
+  hash: string;
+  definition: Record<string, unknown>;
+  /** Where it was imported from (a file path), when known. */
+  source?: string;
+  created_at: string;
+}
+
+/** Storage of pipeline definitions by name and revision. */
+export interface CatalogStore {
+  /** Stores a definition: unchanged content (same hash as the latest revision) is a no-op. */
+  put(entry: { name: string; version: string; hash: string; definition: Record<string, unknown>; source?: string }): Promise<{ entry: CatalogEntry; action: 'imported' | 'updated' | 'unchanged' }>;
+  /** A revision of a pipeline, the latest when `revision` is omitted. */
+  get(name: string, revision?: number): Promise<CatalogEntry | undefined>;
+  /** The latest revision of every pipeline, by name. */
+  list(): Promise<CatalogEntry[]>;
+}
+
+/**
+ * A storage backend plugin's service: it connects on first use. Backends register themselves
+ * with the `storage` service, which picks one per store from configuration.
+ */
+export interface StoreBackend {
+  /** `memory`, `pglite`, `postgres` or `redis`. */
+  readonly kind: string;
+  /** Where it keeps data, for `weft plugins list` (passwords masked). */
+  describe(): string;
+  runs(): Promise<RunStore>;
+  memory(): Promise<MemoryStore>;
+  kv(): Promise<KeyValueStore>;
+  catalog(): Promise<CatalogStore>;
+}
