@@ -143,3 +143,18 @@ export interface StoreBackend {
   kv(): Promise<KeyValueStore>;
   catalog(): Promise<CatalogStore>;
 }
+
+/** The stores a `storage` service hands out. */
+export type StoreName = 'runs' | 'memory' | 'kv' | 'catalog';
+
+/** The `storage` service: backends register here; consumers ask for a store. */
+export interface StorageService {
+  /** Called by a backend plugin during its setup. */
+  register(backend: StoreBackend): void;
+  runs(): Promise<RunStore>;
+  memory(): Promise<MemoryStore>;
+  kv(): Promise<KeyValueStore>;
+  catalog(): Promise<CatalogStore>;
+  /** Which backend serves each store, e.g. `{ runs: 'pglite (.weft/db)' }`. */
+  describe(): Record<StoreName, string>;
+}
