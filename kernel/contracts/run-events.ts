@@ -35,6 +35,8 @@ export interface RunStartedEvent extends EventBase {
   version: string;
   input: JsonObject;
   parameters: JsonObject;
+  /** Path of the pipeline file, when the run came from one (resume reloads it). */
+  file?: string;
 }
 
 export interface StepStartedEvent extends EventBase {
@@ -97,6 +99,7 @@ export interface RunSuspendedEvent extends EventBase {
 
 export interface RunResumedEvent extends EventBase {
   type: 'run.resumed';
+  /** Set when the run resumes a suspended step with a human response. */
   step_id?: string;
   response?: JsonObject;
   actor?: string;

@@ -12,6 +12,7 @@ import {
   type RunEvent,
   type RunMeta,
   type RunResult,
+  type RunStartedEvent,
   type ServiceReader,
   type StepContext,
   type StepImplementation,
@@ -65,6 +66,13 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called with every event of this run, synchronously, before the hook taps (progress output). */
   onEvent?: (event: RunEvent) => void;
+  /**
+   * The stored events of an earlier, interrupted run of this pipeline: the run resumes from its
+   * graph position. Steps that completed are not run again (their recorded outputs and routing
+   * decisions are replayed without new events); the interrupted step runs again; loop counters
+   * continue. Input, parameters and run id come from the history.
+   */
+  history?: readonly RunEvent[];
 }
 
 /** Run-time parameter values (spec §3): run request, then same-named input field, then default. */
@@ -148,6 +156,9 @@ class Execution {
   readonly #waiting = new Map<string, Map<number, JsonObject>>();
   readonly #instances = new Map<string, StepInstance>();
   readonly #loopStart = new Map<string, number>();
+  readonly #recorded = new Map<string, JsonObject>();
+  readonly #decided = new Map<string, string[]>();
+  #resuming = false;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => this.#cancel(String(this.#signal!.reason));
   #missing: string[];
@@ -167,14 +178,27 @@ class Execution {
     this.#beforeTapped = hooks.beforeStep.taps.length > 0;
     this.#onEvent = options.onEvent;
     const def = prepared.def;
-    const input = options.input ?? {};
-    const { values, missing } = resolveParameters(def.parameters, options.parameters ?? {}, input);
+    const started = options.history ? startOf(options.history) : undefined;
+    const input = started?.input ?? options.input ?? {};
+    const { values, missing } = started ? { values: started.parameters, missing: [] } : resolveParameters(def.parameters, options.parameters ?? {}, input);
     this.#missing = missing;
     this.scope = { parameters: values, input, steps: this.projection.steps, prev: undefined };
-    this.meta = { run_id: options.run_id ?? randomUUID(), pipeline: def.name, version: def.version, definition: def.raw, ...(def.file === undefined ? {} : { file: def.file }) };
+    this.meta = { run_id: started?.run_id ?? options.run_id ?? randomUUID(), pipeline: def.name, version: def.version, definition: def.raw, ...(def.file === undefined ? {} : { file: def.file }) };
+    if (options.history) this.#restore(options.history);
     this.#signal = options.signal;
     if (this.#signal?.aborted) this.#onAbort();
     else this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** Folds a stored history into this run: the result so far, and what to replay instead of rerun. */
+  #restore(history: readonly RunEvent[]): void {
+    this.#resuming = true;
+    for (const event of history) {
+      this.projection.apply(event);
+      if (event.type === 'step.completed') this.#recorded.set(`${event.step_id}:${event.iteration}`, event.output);
+      else if (event.type === 'route.decided') this.#decided.set(`${event.step_id}:${event.iteration}`, event.taken);
+    }
+    this.#seq = history[history.length - 1]!.seq;
   }
 
   /** The run's abort controller, created on first use (most runs never need one). */
@@ -196,7 +220,8 @@ class Execution {
   async start(): Promise<RunResult> {
     const { def } = this.#p;
     try {
-      await this.#emit({ type: 'run.started', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), pipeline: def.name, version: def.version, input: this.scope.input, parameters: this.scope.parameters });
+      if (this.#resuming) await this.#emit({ type: 'run.resumed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now() });
+      else await this.#emit({ type: 'run.started', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), pipeline: def.name, version: def.version, input: this.scope.input, parameters: this.scope.parameters, ...(def.file === undefined ? {} : { file: def.file }) });
       if (this.#missing.length > 0) {
         const names = this.#missing.join(', ');
         this.#fail({ code: PipelineErrors.PARAMETER_MISSING, message: `Required parameter(s) ${names} have no value; pass them with --param or in the run input`, parameters: this.#missing });
@@ -260,7 +285,7 @@ class Execution {
           this.#fail({ code: PipelineErrors.LOOP_LIMIT, message: `The loop entered at "${id}" ran longer than loop_config.max_loop_time_seconds = ${loop.max_loop_time_seconds}`, step_id: id, bound: 'max_loop_time_seconds', limit: loop.max_loop_time_seconds });
           return;
         }
-        delay = loop.iteration_delay_seconds * 1000;
+        if (!this.#recorded.has(`${id}:${count + 1}`)) delay = loop.iteration_delay_seconds * 1000;
       }
     }
     this.#counts.set(id, count + 1);
@@ -300,6 +325,11 @@ class Execution {
 
   async #execute(step: PreparedStep, activation: JsonObject, iteration: number): Promise<void> {
     const def = step.def;
+    const recorded = this.#recorded.get(`${def.id}:${iteration}`);
+    if (recorded) {
+      this.#recorded.delete(`${def.id}:${iteration}`);
+      return this.#route(step, recorded, iteration);
+    }
     let input = activation;
     let inputError: unknown;
     if (def.inputs) {
@@ -429,6 +459,15 @@ class Execution {
   async #route(step: PreparedStep, output: JsonObject, iteration: number): Promise<void> {
     if (this.#stopped && !this.#suspended) return;
     const id = step.def.id;
+    const recorded = this.#resuming ? this.#decided.get(`${id}:${iteration}`) : undefined;
+    if (recorded) {
+      this.#decided.delete(`${id}:${iteration}`);
+      const edges = recorded.map((to) => step.outgoing.find((e) => e.def.to === to));
+      if (edges.includes(undefined)) {
+        throw new WeftError(PipelineErrors.RESUME_INVALID, `The stored run took ${id} → ${recorded.join(', ')}, which the pipeline no longer has; resume it with the pipeline it started with`, { details: { step_id: id } });
+      }
+      return this.#follow(step, edges as PreparedEdge[], output);
+    }
     const firstMatch = this.#p.def.flow.routing === 'first_match';
     const evaluated: RouteEvaluation[] = [];
     const taken: PreparedEdge[] = [];
@@ -458,7 +497,13 @@ class Execution {
     for (const edge of taken) targets.push(edge.def.to);
     const decided = this.#emit({ type: 'route.decided', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, evaluated, taken: targets });
     if (decided) await decided;
+    this.#follow(step, taken, output);
+  }
+
+  /** Activates (or delivers to) the targets of the transitions taken. */
+  #follow(step: PreparedStep, taken: readonly PreparedEdge[], output: JsonObject): void {
     if (this.#stopped) return;
+    const id = step.def.id;
     for (const edge of taken) {
       const to = edge.def.to;
       if (edge.terminal) {
@@ -500,6 +545,15 @@ class Execution {
 }
 
 /** Runs a prepared pipeline to completion, failure, suspension or cancellation. */
+/** The run.started event a stored history must begin with; RESUME_INVALID otherwise. */
+export function startOf(history: readonly RunEvent[]): RunStartedEvent {
+  const first = history[0];
+  if (first?.type !== 'run.started') {
+    throw new WeftError(PipelineErrors.RESUME_INVALID, 'A run history must begin with its run.started event', { details: { first: first?.type ?? null } });
+  }
+  return first;
+}
+
 export function execute(prepared: PreparedPipeline, hooks: EngineHooks, services: ServiceReader, options: RunOptions = {}): Promise<RunResult> {
   return new Execution(prepared, hooks, services, options).start();
 }

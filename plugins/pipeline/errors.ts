@@ -31,6 +31,7 @@ export const PipelineErrors = defineErrors('PIPELINE', {
   STEP_TYPE_DUPLICATE: 'A step type or condition type name is registered twice.',
   BAD_INPUT: 'The run input or a --param value is malformed.',
   CASES_INVALID: 'A cases.json file is malformed.',
+  RESUME_INVALID: 'A stored run history cannot be resumed (it does not begin with run.started, or names another pipeline).',
   RENDER_FAILED: 'Rendering the graph to SVG failed.',
   OUTPUT_UNWRITABLE: 'An output file (visualize -o) could not be written.',
 });

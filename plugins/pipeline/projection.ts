@@ -69,6 +69,8 @@ export class RunProjection {
         if (record) {
           record.status = 'completed';
           record.duration_ms += event.duration_ms;
+          // Errors of earlier attempts are history once an attempt succeeds; a recovery keeps its error.
+          if (!event.recovered) delete record.error;
         }
         this.steps[event.step_id] = event.output;
         this.last = event.output;
@@ -88,6 +90,8 @@ export class RunProjection {
         return;
       case 'run.resumed':
         this.status = 'running';
+        this.error = null;
+        this.output = null;
         return;
       case 'run.completed':
         this.status = 'completed';

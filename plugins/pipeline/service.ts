@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
-import { WeftError, type JsonObject, type RunResult, type ServiceReader, type StepImplementation } from '#kernel';
+import { WeftError, type JsonObject, type RunEvent, type RunResult, type ServiceReader, type StepImplementation } from '#kernel';
 import { builtinConditionTypes, type ConditionType, type PluginCondition } from './conditions.js';
-import { execute, type PreparedPipeline, type RunOptions } from './engine.js';
+import { execute, startOf, type PreparedPipeline, type RunOptions } from './engine.js';
 import { PipelineErrors } from './errors.js';
 import type { PipelineHooks } from './hooks.js';
 import { readDocument } from './load.js';
@@ -26,6 +26,11 @@ export interface PipelineService {
   validate(source: string | JsonObject, options?: StepOptions & { strict?: boolean; baseDir?: string; skipSteps?: boolean }): Promise<ValidationReport & { def?: PipelineDef }>;
   /** Compiles a pipeline for execution (resolves steps, compiles conditions); reusable across runs. */
   prepare(def: PipelineDef, options?: StepOptions): Promise<PreparedPipeline>;
+  /**
+   * Resumes an interrupted or failed run from its stored events (see RunOptions.history). The
+   * pipeline defaults to the file named in the history's run.started event.
+   */
+  resume(history: readonly RunEvent[], options?: Omit<RunOptions, 'history'> & StepOptions & { pipeline?: string | PipelineDef | PreparedPipeline }): Promise<RunResult>;
   /** Runs a pipeline file, definition or prepared pipeline. */
   run(pipeline: string | PipelineDef | PreparedPipeline, options?: RunOptions & StepOptions): Promise<RunResult>;
   /** Registers a step type under a class name for every pipeline. */
@@ -84,6 +89,19 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
       const def = typeof pipeline === 'string' ? await service.load(pipeline, options) : pipeline;
       const prepared = 'graph' in def ? def : await prepare(def, registries, toMap(options.steps));
       return execute(prepared, engineHooks, services, options);
+    },
+    async resume(history, options = {}) {
+      const started = startOf(history);
+      const pipeline = options.pipeline ?? started.file;
+      if (pipeline === undefined) {
+        throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${started.run_id} names no pipeline file; pass the pipeline to resume it with`, { details: { run_id: started.run_id } });
+      }
+      const def = typeof pipeline === 'string' ? await service.load(pipeline, options) : pipeline;
+      const name = 'graph' in def ? def.def.name : def.name;
+      if (started.pipeline !== name) {
+        throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${started.run_id} belongs to pipeline "${started.pipeline}", not "${name}"`, { details: { run_id: started.run_id } });
+      }
+      return service.run(def, { ...options, history });
     },
     registerStep(name, implementation) {
       unique('step type', steps.has(name), name);
