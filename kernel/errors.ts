@@ -85,3 +85,15 @@ export const KernelErrors = defineErrors('KERNEL', {
   COMMAND_DUPLICATE: 'Two plugins contributed a CLI command with the same name.',
   MODULE_LOAD_FAILED: 'A user module (step, condition, config) could not be imported.',
 });
+
+/**
+ * Error codes every storage backend raises (memory, SQL, Redis), declared here so backends share
+ * them without importing each other.
+ */
+export const StoreErrors = defineErrors('STORE', {
+  CONFLICT: 'A write collides with stored data (an event seq that is already stored); nothing was written.',
+  INVALID: 'A value a store refuses (an unknown message role, a malformed event batch, a bad TTL); nothing was written.',
+  CORRUPT: 'A stored row or value does not parse; the message names its key or run id.',
+  UNAVAILABLE: 'The storage server cannot be reached; the message names its URL with the password masked.',
+  SCHEMA_NEWER: 'The database was migrated by a newer weft: it has migrations this one does not know.',
+});

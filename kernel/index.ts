@@ -1,6 +1,6 @@
 // The kernel's public API, imported by plugins as '#kernel' and by users as 'weft'.
 // Each name is documented where it is declared.
-export { WeftError, KernelErrors, defineErrors, errorCatalog, toWeftError } from './errors.js';
+export { WeftError, KernelErrors, StoreErrors, defineErrors, errorCatalog, toWeftError } from './errors.js';
 export type { WeftErrorOptions } from './errors.js';
 export { definePlugin } from './plugin.js';
 export type { PluginDefinition, AnyPluginDefinition, PluginContext, KernelConfig, Logger, JsonSchema } from './plugin.js';
