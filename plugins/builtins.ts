@@ -6,4 +6,7 @@ import type { BuiltinPlugins } from '#kernel';
 export const builtins = {
   plugins: () => import('./plugin-cli/index.js'),
   pipeline: () => import('./pipeline/index.js'),
+  storage: () => import('./storage/index.js'),
+  'store-memory': () => import('./store-memory/index.js'),
+  'store-redis': () => import('./store-redis/index.js'),
 } satisfies BuiltinPlugins;

@@ -47,13 +47,16 @@ export interface RunStore {
   /**
    * Appends events (of one run, in `seq` order) atomically: all of them or none. An event whose
    * `seq` is already stored for the run is refused with STORE_CONFLICT and nothing is written.
+   * A batch mixing runs or without strictly increasing positive integer `seq` is STORE_INVALID,
+   * and so are events of a run whose `run.started` is neither stored nor in the batch. `seq` need
+   * not be contiguous. An empty batch is a no-op.
    */
   append(events: readonly RunEvent[]): Promise<void>;
   /** A run's events in `seq` order, optionally only those after `afterSeq`. */
   events(runId: string, afterSeq?: number): Promise<RunEvent[]>;
   /** One run's summary, or undefined. */
   get(runId: string): Promise<RunSummary | undefined>;
-  /** Runs, newest first. */
+  /** Runs, newest first by start time (equal start times by run id, descending). */
   list(filter?: RunFilter): Promise<RunSummary[]>;
   /** Deletes runs with all their events; resolves to the number of runs deleted. */
   delete(deletion?: RunDeletion): Promise<number>;
@@ -84,23 +87,35 @@ export interface MemoryStore {
   append(message: NewMessage): Promise<string>;
   /** A thread's messages in the order they were appended; `limit` keeps the most recent ones. */
   thread(threadId: string, options?: { limit?: number }): Promise<Message[]>;
-  /** Case-insensitive substring search, newest first, in a thread or a user's messages (or everywhere). */
+  /**
+   * Case-insensitive substring search, newest (last appended) first, in a thread or a user's
+   * messages (or everywhere). The query is plain text, never a pattern. A backend may read only a
+   * bounded window of the newest messages of the scope (the Redis backend does).
+   */
   search(query: string, scope?: { thread_id?: string; user_id?: string; limit?: number }): Promise<Message[]>;
   /** Deletes a thread and every index entry that points at it; resolves to the messages deleted. */
   deleteThread(threadId: string): Promise<number>;
-  /** Expires a thread (all its messages and indexes) after `seconds`. */
+  /**
+   * Expires a thread (all its messages and indexes) `seconds` from now, replacing an earlier
+   * expiry; messages appended before then expire with it. An unknown thread is left alone; an
+   * expired thread's id starts a new thread. A non-positive `seconds` is STORE_INVALID.
+   */
   expireThread(threadId: string, seconds: number): Promise<void>;
 }
 
 /** A key-value store with time-to-live, for sessions, rate limits and locks. */
 export interface KeyValueStore {
   get(key: string): Promise<string | undefined>;
-  /** Sets `key`; with `ttl_seconds` it disappears after that long. */
+  /** Sets `key`; with `ttl_seconds` (positive, else STORE_INVALID) it disappears after that long, without it never. */
   set(key: string, value: string, options?: { ttl_seconds?: number }): Promise<void>;
   /** Sets `key` only when absent (a lock); resolves to whether it did. */
   setIfAbsent(key: string, value: string, options?: { ttl_seconds?: number }): Promise<boolean>;
   delete(key: string): Promise<boolean>;
-  /** Adds `by` to an integer counter (created at 0) and resolves to the new value. */
+  /**
+   * Adds an integer `by` to an integer counter (created at 0) and resolves to the new value; a
+   * value that is not an integer is STORE_INVALID. With `ttl_seconds`, a counter without an expiry
+   * gets one and an existing expiry is kept (a fixed window, for rate limits).
+   */
   increment(key: string, by?: number, options?: { ttl_seconds?: number }): Promise<number>;
 }
 
@@ -121,7 +136,10 @@ export interface CatalogEntry {
 
 /** Storage of pipeline definitions by name and revision. */
 export interface CatalogStore {
-  /** Stores a definition: unchanged content (same hash as the latest revision) is a no-op. */
+  /**
+   * Stores a definition: unchanged content (same hash as the latest revision) is a no-op; any
+   * other hash, even one of an older revision, adds the next revision.
+   */
   put(entry: { name: string; version: string; hash: string; definition: Record<string, unknown>; source?: string }): Promise<{ entry: CatalogEntry; action: 'imported' | 'updated' | 'unchanged' }>;
   /** A revision of a pipeline, the latest when `revision` is omitted. */
   get(name: string, revision?: number): Promise<CatalogEntry | undefined>;

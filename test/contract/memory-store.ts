@@ -69,6 +69,7 @@ export function memoryStoreContract(name: string, open: OpenStore<MemoryStore>):
     assert.equal(contents(await store.thread('t1', { limit: 1 })), ['five']);
     assert.equal(contents(await store.thread('t1', { limit: 10 })), ['one', 'two', 'three', 'four', 'five']);
     assert.equal(contents(await store.thread('t1', {})), ['one', 'two', 'three', 'four', 'five']);
+    assert.equal(await store.thread('t1', { limit: 0 }), []);
     assert.equal(await store.thread('nope'), []);
     assert.equal((await store.thread('t1')).map((m) => m.role), ['user', 'assistant', 'user', 'assistant', 'user']);
   });
@@ -86,6 +87,7 @@ export function memoryStoreContract(name: string, open: OpenStore<MemoryStore>):
     assert.equal(contents(await store.search('weather', { user_id: 'bob', thread_id: 't1' })), []);
     assert.equal(contents(await store.search('weather', { limit: 2 })), ['anonymous weather', 'weathered by ann']);
     assert.equal(contents(await store.search('weather', { user_id: 'ann', limit: 1 })), ['weathered by ann']);
+    assert.equal(await store.search('weather', { limit: 0 }), []);
     assert.equal(contents(await store.search('is nice')), ['The Weather is nice']);
     assert.equal(await store.search('snow'), []);
     assert.equal(await store.search('weather', { thread_id: 'nope' }), []);

@@ -158,6 +158,7 @@ export function runStoreContract(name: string, open: OpenStore<RunStore>): void 
     assert.equal(ids(await store.list({ limit: 2, offset: 2 })), ['c', 'b']);
     assert.equal(ids(await store.list({ offset: 4 })), ['a']);
     assert.equal(ids(await store.list({ offset: 5 })), []);
+    assert.equal(ids(await store.list({ limit: 0 })), []);
     assert.equal(ids(await store.list({ pipeline: 'p', limit: 1, offset: 1 })), ['c']);
     assert.equal(ids(await store.list({ status: 'completed', pipeline: 'p', limit: 5, offset: 0 })), ['a']);
     // Filters follow status changes: c completes, e resumes.
