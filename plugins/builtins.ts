@@ -9,4 +9,5 @@ export const builtins = {
   storage: () => import('./storage/index.js'),
   'store-memory': () => import('./store-memory/index.js'),
   'store-redis': () => import('./store-redis/index.js'),
+  'store-sql': () => import('./store-sql/index.js'),
 } satisfies BuiltinPlugins;

@@ -3,7 +3,7 @@
 // default-exports a function returning a tinybench Bench, or an array of them; this runs them and
 // prints one table. A case may also export `units` ({ [task name]: n }) when one task does n units
 // of work (a run of n steps); those rows also get `per_unit_ns`. `--json` also writes
-// { node, results: [{ suite, name, mean_ns, p99_ns, ops_per_sec, samples, per_unit_ns? }] }.
+// { node, results: [{ suite, name, mean_ns, p50_ns, p99_ns, ops_per_sec, samples, per_unit_ns? }] }.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -42,6 +42,7 @@ for (const name of cases) {
         suite: bench.name ?? name,
         name: task.name,
         mean_ns: r.latency.mean * 1e6,
+        p50_ns: r.latency.p50 * 1e6,
         p99_ns: r.latency.p99 * 1e6,
         ops_per_sec: r.throughput.mean,
         samples: r.latency.samplesCount,
@@ -52,7 +53,7 @@ for (const name of cases) {
 }
 
 const time = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
-const rows = [['suite', 'task', 'mean', 'p99', 'ops/s', 'samples', 'per unit'], ...results.map((r) => [r.suite, r.name, time(r.mean_ns), time(r.p99_ns), Math.round(r.ops_per_sec).toLocaleString('en'), String(r.samples), r.per_unit_ns === undefined ? '' : time(r.per_unit_ns)])];
+const rows = [['suite', 'task', 'mean', 'p50', 'p99', 'ops/s', 'samples', 'per unit'], ...results.map((r) => [r.suite, r.name, time(r.mean_ns), time(r.p50_ns), time(r.p99_ns), Math.round(r.ops_per_sec).toLocaleString('en'), String(r.samples), r.per_unit_ns === undefined ? '' : time(r.per_unit_ns)])];
 const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
 console.log(`node ${process.version}\n`);
 for (const row of rows) console.log(row.map((cell, i) => (i >= 2 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  '));

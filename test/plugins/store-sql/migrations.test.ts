@@ -1,0 +1,98 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { databaseUrl } from '../../../kernel/testing.js';
+import type { SqlDatabase } from '../../../plugins/store-sql/database.js';
+import { MIGRATIONS_TABLE, migrate, migrationsFolder, readJournal } from '../../../plugins/store-sql/migrations.js';
+import { openPostgres } from '../../../plugins/store-sql/postgres.js';
+import { rejectsWith } from '../../support/errors.js';
+import { tempDir } from '../../support/temp.js';
+import { TEST_SCHEMA, kinds, shared } from './support.js';
+
+const folder = suite('store-sql: the migrations folder');
+
+folder('is found by walking up from the module, from dist/ as from an installed package', () => {
+  const found = migrationsFolder();
+  assert.ok(readFileSync(join(found, 'meta', '_journal.json'), 'utf8').includes('0000_init'));
+  const installed = tempDir({ 'node_modules/weft/drizzle/meta/_journal.json': '{"entries":[]}', 'node_modules/weft/dist/plugins/store-sql/migrations.js': '' });
+  assert.is(migrationsFolder(join(installed, 'node_modules/weft/dist/plugins/store-sql/migrations.js')), join(installed, 'node_modules/weft/drizzle'));
+});
+
+folder('a missing folder is a coded error saying the installation lacks it', async () => {
+  const error = await rejectsWith(() => migrationsFolder(join(tempDir(), 'a', 'b.js')), 'STORE_UNAVAILABLE');
+  assert.match(error.message, /migrations are missing/);
+});
+
+folder('the journal lists the migrations oldest first', () => {
+  const journal = readJournal(migrationsFolder());
+  assert.is(journal[0]!.tag, '0000_init');
+  assert.ok(journal.every((m, i) => i === 0 || m.when > journal[i - 1]!.when));
+});
+
+folder.run();
+
+/** A copy of drizzle/ with one more migration, as a newer weft would ship. */
+function newerFolder(): string {
+  const dir = join(tempDir(), 'drizzle');
+  cpSync(migrationsFolder(), dir, { recursive: true });
+  const journalFile = join(dir, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: Array<Record<string, unknown>> };
+  const last = journal.entries[journal.entries.length - 1]!;
+  journal.entries.push({ ...last, idx: journal.entries.length, tag: '9999_later', when: (last['when'] as number) + 1000 });
+  writeFileSync(journalFile, JSON.stringify(journal));
+  writeFileSync(join(dir, '9999_later.sql'), 'CREATE TABLE "weft_later" ("id" integer);');
+  return dir;
+}
+
+for (const kind of await kinds()) {
+  const database = shared(kind);
+  const test = suite(`store-sql (${kind}): migrating`);
+  const migrationsSchema = kind === 'postgres' ? TEST_SCHEMA : 'drizzle';
+  const table = sql`${sql.identifier(migrationsSchema)}.${sql.identifier(MIGRATIONS_TABLE)}`;
+  let db: SqlDatabase;
+  test.before(async () => void (db = await database.hold()));
+  test.after(() => database.release());
+
+  test('an up-to-date database gets nothing', async () => {
+    assert.equal(await migrate(db, { folder: migrationsFolder(), migrationsSchema }), []);
+  });
+
+  test('a database with a migration weft does not ship is refused, and nothing is written', async () => {
+    const newer = newerFolder();
+    assert.equal(await migrate(db, { folder: newer, migrationsSchema }), ['9999_later']);
+    try {
+      const error = await rejectsWith(migrate(db, { folder: migrationsFolder(), migrationsSchema }), 'STORE_SCHEMA_NEWER');
+      assert.ok(error.message.startsWith(`The database at ${db.where} has migrations this weft does not know (made ${new Date(readJournal(newer)[1]!.when).toISOString()})`), error.message);
+      assert.equal(error.details['unknown'], [readJournal(newer)[1]!.when]);
+    } finally {
+      await db.rows(sql`delete from ${table} where created_at = ${readJournal(newer)[1]!.when}`);
+      await db.rows(sql`drop table weft_later`);
+    }
+    assert.equal(await migrate(db, { folder: migrationsFolder(), migrationsSchema }), []);
+  });
+
+  test.run();
+}
+
+if ((await kinds()).includes('postgres')) {
+  const fresh = suite('store-sql (postgres): a fresh schema');
+  const schema = `${TEST_SCHEMA}_fresh`;
+  const open = () => openPostgres(databaseUrl(), { schema, connectTimeoutMs: 5000 });
+
+  fresh('two processes migrating at once take turns: one applies, the other finds it done', async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    try {
+      const applied = await Promise.all([migrate(a, { folder: migrationsFolder(), migrationsSchema: schema }), migrate(b, { folder: migrationsFolder(), migrationsSchema: schema })]);
+      assert.equal(applied.flat(), ['0000_init']);
+      const tables = await a.rows(sql`select table_name from information_schema.tables where table_schema = ${schema} order by table_name`);
+      assert.equal(tables.map((t) => t['table_name']), [MIGRATIONS_TABLE, 'weft_catalog', 'weft_kv', 'weft_messages', 'weft_run_events', 'weft_runs', 'weft_threads']);
+    } finally {
+      await a.rows(sql`drop schema if exists ${sql.identifier(schema)} cascade`);
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  fresh.run();
+}
