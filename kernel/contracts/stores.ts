@@ -176,3 +176,15 @@ export interface StorageService {
   /** Which backend serves each store, e.g. `{ runs: 'pglite (.weft/db)' }`. */
   describe(): Record<StoreName, string>;
 }
+
+/** The `runHistory` service (the checkpoint plugin): stored runs as the engine can resume them. */
+export interface RunHistoryService {
+  /** A stored run's events, ready to resume or project; CHECKPOINT_RUN_NOT_FOUND when none are stored. */
+  events(runId: string): Promise<RunEvent[]>;
+}
+
+/** The `pipelineCatalog` service: stored pipeline definitions by name (`weft run <name>[@revision]`). */
+export interface PipelineCatalogService {
+  /** `name` or `name@revision`; undefined when the catalogue has no such pipeline. */
+  resolve(reference: string): Promise<CatalogEntry | undefined>;
+}

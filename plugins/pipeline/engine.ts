@@ -248,10 +248,20 @@ class Execution {
 
   async #finish(): Promise<void> {
     this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#suspended && !this.#failure && this.#cancelled === undefined) return;
     const base = { run_id: this.meta.run_id, seq: this.#next(), at: Date.now() };
-    if (this.#failure) await this.#emit({ type: 'run.failed', ...base, error: this.#failure, output: this.#output() });
-    else if (this.#cancelled !== undefined) await this.#emit({ type: 'run.cancelled', ...base, reason: this.#cancelled });
-    else if (!this.#suspended) await this.#emit({ type: 'run.completed', ...base, output: this.#output() });
+    const event: RunEvent = this.#failure
+      ? { type: 'run.failed', ...base, error: this.#failure, output: this.#output() }
+      : this.#cancelled !== undefined
+        ? { type: 'run.cancelled', ...base, reason: this.#cancelled }
+        : { type: 'run.completed', ...base, output: this.#output() };
+    try {
+      await this.#emit(event);
+    } catch (e: unknown) {
+      // The end of the run could not be recorded (a store went away). A run already failing keeps
+      // its own error; otherwise the result reports this failure rather than a success nobody stored.
+      if (event.type !== 'run.failed') this.projection.apply({ type: 'run.failed', run_id: base.run_id, seq: this.#next(), at: Date.now(), error: runError(e), output: event.type === 'run.completed' ? event.output : null });
+    }
   }
 
   #fail(error: RunError): void {

@@ -1,4 +1,5 @@
 import { definePlugin, importModule } from '#kernel';
+import { resumeCommand } from './commands/resume.js';
 import { runCommand } from './commands/run.js';
 import { testCommand } from './commands/test.js';
 import { validateCommand } from './commands/validate.js';
@@ -33,7 +34,7 @@ export default definePlugin({
     const service = createPipelineService(hooks, ctx.services, importModule);
     ctx.services.provide('pipeline', service);
     ctx.hooks.tap('kernel.commands', (commands) => {
-      for (const command of [runCommand, validateCommand, createVisualizeCommand(ctx.workers), testCommand]) commands.add(command);
+      for (const command of [runCommand, resumeCommand, validateCommand, createVisualizeCommand(ctx.workers), testCommand]) commands.add(command);
     });
   },
 });

@@ -5,6 +5,7 @@ import { execute, startOf, type PreparedPipeline, type RunOptions } from './engi
 import { PipelineErrors } from './errors.js';
 import type { PipelineHooks } from './hooks.js';
 import { readDocument } from './load.js';
+import { project } from './projection.js';
 import type { PipelineDef } from './model.js';
 import { BUILTIN_OPERATORS, type Operator } from './operators.js';
 import { invalid, prepare, type Registries } from './prepare.js';
@@ -31,6 +32,8 @@ export interface PipelineService {
    * pipeline defaults to the file named in the history's run.started event.
    */
   resume(history: readonly RunEvent[], options?: Omit<RunOptions, 'history'> & StepOptions & { pipeline?: string | PipelineDef | PreparedPipeline }): Promise<RunResult>;
+  /** The spec §7 result rebuilt from a stored event log (complete or not). */
+  project(events: readonly RunEvent[]): RunResult;
   /** Runs a pipeline file, definition or prepared pipeline. */
   run(pipeline: string | PipelineDef | PreparedPipeline, options?: RunOptions & StepOptions): Promise<RunResult>;
   /** Registers a step type under a class name for every pipeline. */
@@ -90,6 +93,7 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
       const prepared = 'graph' in def ? def : await prepare(def, registries, toMap(options.steps));
       return execute(prepared, engineHooks, services, options);
     },
+    project: (events) => project(events).result(),
     async resume(history, options = {}) {
       const started = startOf(history);
       const pipeline = options.pipeline ?? started.file;

@@ -1,34 +1,26 @@
-import { WeftError, type Command, type RunEvent, type RunResult } from '#kernel';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { WeftError, type Command, type RunEvent, type ServiceReader, type StepImplementation } from '#kernel';
+import type { PipelineDef } from '../model.js';
 import { readInput, readParams, readSteps, stepsOption, usage } from './options.js';
+import { exitCode, progress, summary } from './output.js';
 
-function progress(event: RunEvent, write: (text: string) => void): void {
-  switch (event.type) {
-    case 'step.completed':
-      write(`  ✓ ${event.step_id}${event.iteration > 1 ? ` #${event.iteration}` : ''} ${event.duration_ms.toFixed(1)} ms${event.recovered ? ` (${event.recovered})` : ''}\n`);
-      return;
-    case 'step.failed':
-      write(`  ✗ ${event.step_id}${event.iteration > 1 ? ` #${event.iteration}` : ''} [${event.error.code}] ${event.error.message}${event.will_retry ? ` — retrying in ${event.delay_ms} ms` : ''}\n`);
-      return;
-    case 'run.suspended':
-      write(`  ⏸ ${event.step_id} is waiting for input\n`);
-      return;
-    default:
-      return;
-  }
-}
-
-function summary(result: RunResult): string {
-  const lines = [`${result.pipeline}: ${result.status} (run ${result.run_id}, ${result.execution_path.length} step runs)`];
-  if (result.error) lines.push(`error [${result.error.code}]${result.error.step_id ? ` in ${result.error.step_id}` : ''}: ${result.error.message}`);
-  lines.push(`path: ${result.execution_path.join(' → ') || '(none)'}`);
-  lines.push(`output: ${JSON.stringify(result.output, null, 2)}`);
-  return `${lines.join('\n')}\n`;
+/**
+ * A pipeline file, or, when no such file exists and the catalogue plugin is enabled, a stored
+ * pipeline `name[@revision]` (its step modules resolve next to the file it was imported from).
+ */
+async function loadTarget(target: string, cwd: string, services: ServiceReader, steps: ReadonlyMap<string, StepImplementation>): Promise<PipelineDef> {
+  const pipeline = services.get('pipeline');
+  const path = resolve(cwd, target);
+  const entry = !existsSync(path) && services.has('pipelineCatalog') ? await services.get('pipelineCatalog').resolve(target) : undefined;
+  if (!entry) return pipeline.load(path, { steps });
+  return pipeline.parse(entry.definition, { steps, baseDir: entry.source ? dirname(entry.source) : cwd, ...(entry.source ? { file: entry.source } : {}) });
 }
 
 /** `weft run <file>`: runs a pipeline and prints progress and a summary, or the result as JSON. */
 export const runCommand: Command = {
   name: 'run',
-  summary: 'Run a pipeline file',
+  summary: 'Run a pipeline file (or a catalogue pipeline, name[@revision])',
   args: '<file>',
   positionals: { min: 1, max: 1 },
   description: 'Exit status: 0 when the run completed or waits for input, 1 when it failed or the file is invalid, 2 for usage errors.',
@@ -50,8 +42,7 @@ export const runCommand: Command = {
     }
     const steps = await readSteps(values['steps'] as string | undefined, io.cwd);
     const pipeline = services.get('pipeline');
-    const file = positionals[0]!;
-    const def = await pipeline.load(file.startsWith('/') ? file : `${io.cwd}/${file}`, { steps });
+    const def = await loadTarget(positionals[0]!, io.cwd, services, steps);
     const runId = values['run-id'] as string | undefined;
     const json = values['json'] === true;
     if (!json) io.stderr(`▸ ${def.name}\n`);
@@ -63,6 +54,6 @@ export const runCommand: Command = {
       ...(json ? {} : { onEvent: (event: RunEvent) => progress(event, io.stderr) }),
     });
     io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
-    return result.status === 'completed' || result.status === 'waiting_for_input' ? 0 : 1;
+    return exitCode(result);
   },
 };

@@ -57,6 +57,28 @@ events('a failing event tap fails the run', async () => {
   assert.equal(result.execution_path, ['a']);
 });
 
+events('a run whose end cannot be recorded reports that failure instead of success', async () => {
+  const broken = definePlugin({
+    name: 'broken-end',
+    version: '1.0.0',
+    kernel: '^1',
+    dependsOn: ['pipeline'],
+    setup(ctx) {
+      ctx.hooks.tapPromise('pipeline.event', async (event) => {
+        if (event.type === 'run.completed' || event.type === 'run.cancelled' || (event.type === 'run.failed' && event.error.message === 'step broke')) throw new Error(`cannot store ${event.type}`);
+      });
+    },
+  });
+  const { kernel, pipeline } = await bootPipeline([broken]);
+  const ok = await runDoc(pipeline, { name: 'x', steps: stepsNamed(['a']), flow: { start_at: 'a' } }, { steps: { a: async () => ({ done: true }) } });
+  assert.equal([ok.status, ok.error!.message, ok.output], ['failed', 'cannot store run.completed', { done: true }]);
+  const failed = await runDoc(pipeline, { name: 'x', steps: stepsNamed(['a']), flow: { start_at: 'a' } }, { steps: { a: async () => Promise.reject(new Error('step broke')) } });
+  assert.equal([failed.status, failed.error!.message], ['failed', 'step broke']);
+  const cancelled = await runDoc(pipeline, { name: 'x', steps: stepsNamed(['a']), flow: { start_at: 'a' } }, { steps: { a: async () => ({}) }, signal: AbortSignal.abort() });
+  assert.equal([cancelled.status, cancelled.error!.message, cancelled.output], ['failed', 'cannot store run.cancelled', null]);
+  await kernel.close();
+});
+
 events('a store that fails at run.started fails the run before any step', async () => {
   const broken = definePlugin({
     name: 'broken-start',

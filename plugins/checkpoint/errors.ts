@@ -1,0 +1,6 @@
+import { defineErrors } from '#kernel';
+
+/** Error codes of the checkpoint plugin. */
+export const CheckpointErrors = defineErrors('CHECKPOINT', {
+  RUN_NOT_FOUND: 'No run with that id is stored.',
+});
