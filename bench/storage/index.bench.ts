@@ -24,7 +24,8 @@ import { openPglite } from '../../plugins/store-sql/pglite.js';
 import { openPostgres } from '../../plugins/store-sql/postgres.js';
 import { SqlRunStore } from '../../plugins/store-sql/run-store.js';
 
-const SCHEMA = `weft_bench_${process.pid}`;
+// One fixed schema, emptied at the start: the runner may exit before a closing tap finishes.
+const SCHEMA = 'weft_bench';
 
 /** One step's events, from `seq`, with `output` as the step's output. */
 function stepEvents(run_id: string, seq: number, output: Record<string, unknown>): RunEvent[] {
@@ -159,13 +160,12 @@ export default async function storageBench(): Promise<Bench[]> {
     process.stderr.write(`storage: PostgreSQL is not reachable at ${databaseUrl()}; its tasks are skipped\n`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'weft-bench-'));
+  // The runner exits without waiting for closing taps; the directory goes when the process does.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const db = await openPglite(join(dir, 'pglite'), 'bench');
   await migrate(db, { folder: migrationsFolder() });
   benches.push(
-    await backendBench('pglite', db, async () => {
-      await db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }),
+    await backendBench('pglite', db, () => db.close()),
   );
   return benches;
 }
