@@ -1,4 +1,4 @@
-import { KernelErrors, WeftError, type Command, type CommandInvocation, type PluginCatalog, type PluginEntry, type RawConfig } from '#kernel';
+import { KernelErrors, WeftError, type Command, type CommandInvocation, type PluginCatalog, type PluginEntry, type RawConfig, type StorageService } from '#kernel';
 import { PluginsErrors } from './errors.js';
 import { formatFailures, formatPlugins } from './format.js';
 
@@ -7,12 +7,15 @@ export const listCommand: Command = {
   name: 'plugins list',
   summary: 'List plugins: version, enabled, source, dependencies, boot time',
   description: 'Lists every plugin weft loaded (built-in, from a file, or from a package), whether it is enabled, what it depends on and how long its setup took, then any plugin that failed to load and why.',
-  options: { json: { type: 'boolean', description: 'Print JSON: { plugins, failed }' } },
+  options: { json: { type: 'boolean', description: 'Print JSON: { plugins, failed, storage }' } },
   run({ values, io, services }) {
     const catalog = services.get('kernel.plugins');
     const plugins = catalog.entries();
     const failed = catalog.failures();
-    io.stdout(values['json'] === true ? `${JSON.stringify({ plugins, failed }, null, 2)}\n` : formatPlugins(plugins) + formatFailures(failed));
+    // Which backend serves each store, when the storage plugin is enabled.
+    const storage = services.has('storage') ? (services.get('storage' as never) as StorageService).describe() : undefined;
+    if (values['json'] === true) io.stdout(`${JSON.stringify({ plugins, failed, ...(storage ? { storage } : {}) }, null, 2)}\n`);
+    else io.stdout(formatPlugins(plugins) + formatFailures(failed) + (storage ? `\nstorage: ${Object.entries(storage).map(([store, backend]) => `${store} → ${backend}`).join(', ')}\n` : ''));
     return 0;
   },
 };

@@ -57,6 +57,21 @@ list('no failures, no failure section', async () => {
   assert.not.match(out, 'failed to load');
 });
 
+list('with the storage plugin, the backend serving each store is shown', async () => {
+  const withStorage: BuiltinPlugins = {
+    plugins: async () => ({ default: pluginsPlugin }),
+    storage: () => import('../../../plugins/storage/index.js'),
+    'store-memory': () => import('../../../plugins/store-memory/index.js'),
+  };
+  let out = '';
+  const io = { stdout: (t: string) => void (out += t), stderr: () => {}, cwd: tempDir(ESM_PACKAGE), env: {} };
+  assert.is(await runCli(['plugins', 'list'], { builtins: withStorage, io }), 0);
+  assert.match(out, /\nstorage: runs → memory \(in process memory, gone when the process exits\), memory → memory .*catalog → memory/);
+  out = '';
+  await runCli(['plugins', 'list', '--json'], { builtins: withStorage, io });
+  assert.equal((JSON.parse(out) as { storage: Record<string, string> }).storage.runs, 'memory (in process memory, gone when the process exits)');
+});
+
 list.run();
 
 const toggle = suite('plugins: enable and disable');
