@@ -64,7 +64,7 @@ export function collectCommands(hook: SyncHook<[CommandRegistry]>): Map<string, 
     add(command) {
       const existing = commands.get(command.name);
       if (existing !== undefined) {
-        throw new WeftError(KernelErrors.COMMAND_DUPLICATE, `Command "${command.name}" is contributed by both ${existing.plugin!} and ${plugin}; disable one of them`, { details: { command: command.name, plugins: [existing.plugin, plugin] } });
+        throw new WeftError(KernelErrors.COMMAND_DUPLICATE, `Command "${command.name}" is contributed by both ${existing.plugin!} and ${plugin}; disable one of them`, { data: { command: command.name, plugins: [existing.plugin, plugin] } });
       }
       commands.set(command.name, { ...command, plugin });
     },

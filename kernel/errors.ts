@@ -5,26 +5,26 @@ export interface WeftErrorOptions {
   /** Dotted or JSON path of the offending field, when the error is about one. */
   path?: string;
   /** Extra structured facts (plugin names, limits, step id …). */
-  details?: Record<string, unknown>;
+  data?: Record<string, unknown>;
 }
 
 /** The base class of every error weft raises on purpose: a stable `code` callers can branch on. */
 export class WeftError extends Error {
   readonly code: string;
   readonly path: string | undefined;
-  readonly details: Record<string, unknown>;
+  readonly data: Record<string, unknown>;
 
   constructor(code: string, message: string, options: WeftErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'WeftError';
     this.code = code;
     this.path = options.path;
-    this.details = options.details ?? {};
+    this.data = options.data ?? {};
   }
 
-  /** A plain object for JSON output: `{ code, message, path? , ...details }`. */
+  /** A plain object for JSON output: `{ code, message, path? , ...data }`. */
   toJSON(): Record<string, unknown> {
-    return { code: this.code, message: this.message, ...(this.path === undefined ? {} : { path: this.path }), ...this.details };
+    return { code: this.code, message: this.message, ...(this.path === undefined ? {} : { path: this.path }), ...this.data };
   }
 }
 

@@ -80,7 +80,7 @@ export class HookRegistry {
   declare(name: string, hook: AnyHook, owner: string): AnyHook {
     const existing = this.#hooks.get(name);
     if (existing) {
-      throw new WeftError(KernelErrors.HOOK_DUPLICATE, `Hook "${name}" is already declared by ${existing.owner}; ${owner} must use another name`, { details: { hook: name, plugin: owner } });
+      throw new WeftError(KernelErrors.HOOK_DUPLICATE, `Hook "${name}" is already declared by ${existing.owner}; ${owner} must use another name`, { data: { hook: name, plugin: owner } });
     }
     this.#hooks.set(name, { hook, owner });
     return hook;
@@ -93,7 +93,7 @@ export class HookRegistry {
     const entry = this.#hooks.get(name);
     if (!entry) {
       const known = [...this.#hooks.keys()].join(', ');
-      throw new WeftError(KernelErrors.HOOK_UNKNOWN, `No hook named "${name}" is declared (known: ${known}); check the name and that its plugin is a dependency`, { details: { hook: name } });
+      throw new WeftError(KernelErrors.HOOK_UNKNOWN, `No hook named "${name}" is declared (known: ${known}); check the name and that its plugin is a dependency`, { data: { hook: name } });
     }
     return entry.hook;
   }

@@ -118,7 +118,7 @@ export function createKernel(options: KernelOptions): Kernel {
         await plugin.setup(ctx);
       } catch (e: unknown) {
         const reason = e instanceof WeftError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
-        throw new WeftError(KernelErrors.PLUGIN_BOOT_FAILED, `Plugin "${plugin.name}" failed to boot: ${reason}`, { cause: e, details: { plugin: plugin.name } });
+        throw new WeftError(KernelErrors.PLUGIN_BOOT_FAILED, `Plugin "${plugin.name}" failed to boot: ${reason}`, { cause: e, data: { plugin: plugin.name } });
       }
     });
     bootTimings.push({ name: plugin.name, version: plugin.version, ms: performance.now() - started });
@@ -154,7 +154,7 @@ export function createKernel(options: KernelOptions): Kernel {
       const list = closeFailures.map((f) => `${f.plugin} (${f.error instanceof Error ? f.error.message : String(f.error)})`).join(', ');
       throw new WeftError(KernelErrors.CLOSE_FAILED, `${closeFailures.length} teardown(s) failed while closing: ${list}`, {
         cause: new AggregateError(closeFailures.map((f) => f.error)),
-        details: { plugins: closeFailures.map((f) => f.plugin) },
+        data: { plugins: closeFailures.map((f) => f.plugin) },
       });
     }
   };
@@ -189,7 +189,7 @@ function pluginConfigOf(plugin: AnyPlugin, config: KernelConfig): unknown {
   try {
     compileSchema(plugin.configSchema);
   } catch (e: unknown) {
-    throw new WeftError(KernelErrors.PLUGIN_INVALID, `Plugin "${plugin.name}" has a configSchema that does not compile: ${(e as Error).message}`, { cause: e, details: { plugin: plugin.name } });
+    throw new WeftError(KernelErrors.PLUGIN_INVALID, `Plugin "${plugin.name}" has a configSchema that does not compile: ${(e as Error).message}`, { cause: e, data: { plugin: plugin.name } });
   }
   validateConfig(plugin.configSchema, value, `plugins.${plugin.name}`);
   return value;
@@ -199,7 +199,7 @@ async function withTimeout(plugin: AnyPlugin, ms: number, work: () => Promise<vo
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(new WeftError(KernelErrors.PLUGIN_BOOT_TIMEOUT, `Plugin "${plugin.name}" did not finish setup within ${ms} ms; look for a hang in its setup or raise boot_timeout_ms`, { details: { plugin: plugin.name, timeout_ms: ms } }));
+      reject(new WeftError(KernelErrors.PLUGIN_BOOT_TIMEOUT, `Plugin "${plugin.name}" did not finish setup within ${ms} ms; look for a hang in its setup or raise boot_timeout_ms`, { data: { plugin: plugin.name, timeout_ms: ms } }));
     }, ms);
   });
   try {

@@ -71,11 +71,11 @@ export async function loadPlugin(specifier: string, options: Pick<LoadOptions, '
   try {
     module = source === 'builtin' ? await options.builtins[specifier]!() : await importModule(specifier, options.cwd);
   } catch (e: unknown) {
-    throw new WeftError(KernelErrors.PLUGIN_LOAD_FAILED, `Plugin "${specifier}" could not be loaded: ${(e as Error).message}`, { cause: e, details: { specifier } });
+    throw new WeftError(KernelErrors.PLUGIN_LOAD_FAILED, `Plugin "${specifier}" could not be loaded: ${(e as Error).message}`, { cause: e, data: { specifier } });
   }
   const definition = module['default'];
   if (!isPluginDefinition(definition)) {
-    throw new WeftError(KernelErrors.PLUGIN_LOAD_FAILED, `"${specifier}" is not a plugin: its default export must be definePlugin({ name, version, kernel, setup })`, { details: { specifier } });
+    throw new WeftError(KernelErrors.PLUGIN_LOAD_FAILED, `"${specifier}" is not a plugin: its default export must be definePlugin({ name, version, kernel, setup })`, { data: { specifier } });
   }
   return { definition, source, specifier };
 }

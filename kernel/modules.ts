@@ -24,7 +24,7 @@ export async function importModule(specifier: string, fromDir: string): Promise<
     return esModuleView(await (isPath(specifier) ? importFile(resolve(fromDir, specifier)) : importPackage(specifier, fromDir)));
   } catch (e: unknown) {
     const reason = e instanceof Error ? e.message : String(e);
-    throw new WeftError(KernelErrors.MODULE_LOAD_FAILED, `Cannot load "${specifier}" from ${fromDir}: ${reason}`, { cause: e, details: { specifier, from: fromDir } });
+    throw new WeftError(KernelErrors.MODULE_LOAD_FAILED, `Cannot load "${specifier}" from ${fromDir}: ${reason}`, { cause: e, data: { specifier, from: fromDir } });
   }
 }
 

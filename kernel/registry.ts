@@ -52,10 +52,10 @@ export function resolvePlugins<P extends AnyPlugin>(plugins: readonly P[], optio
   for (const plugin of plugins) {
     checkShape(plugin);
     if (byName.has(plugin.name)) {
-      throw new WeftError(KernelErrors.PLUGIN_DUPLICATE, `Two plugins are named "${plugin.name}"; rename one or remove it from the configuration`, { details: { plugin: plugin.name } });
+      throw new WeftError(KernelErrors.PLUGIN_DUPLICATE, `Two plugins are named "${plugin.name}"; rename one or remove it from the configuration`, { data: { plugin: plugin.name } });
     }
     if (!semver.satisfies(kernelVersion, plugin.kernel)) {
-      throw new WeftError(KernelErrors.PLUGIN_KERNEL_VERSION, `Plugin "${plugin.name}" supports kernel ${plugin.kernel}, but this kernel is ${kernelVersion}; upgrade the plugin or weft`, { details: { plugin: plugin.name, range: plugin.kernel, kernel: kernelVersion } });
+      throw new WeftError(KernelErrors.PLUGIN_KERNEL_VERSION, `Plugin "${plugin.name}" supports kernel ${plugin.kernel}, but this kernel is ${kernelVersion}; upgrade the plugin or weft`, { data: { plugin: plugin.name, range: plugin.kernel, kernel: kernelVersion } });
     }
     byName.set(plugin.name, plugin);
   }
@@ -74,7 +74,7 @@ function checkShape({ name, version, kernel, setup }: Partial<Record<keyof AnyPl
     : typeof setup !== 'function' ? 'has no setup function'
     : undefined;
   if (problem !== undefined) {
-    throw new WeftError(KernelErrors.PLUGIN_INVALID, `Plugin ${named ? `"${String(name)}"` : '(unnamed)'} ${problem}`, { details: { plugin: name } });
+    throw new WeftError(KernelErrors.PLUGIN_INVALID, `Plugin ${named ? `"${String(name)}"` : '(unnamed)'} ${problem}`, { data: { plugin: name } });
   }
 }
 
@@ -85,10 +85,10 @@ function checkDependencies(plugin: AnyPlugin, byName: ReadonlyMap<string, AnyPlu
     if (target === undefined) {
       if (dep.optional) continue;
       const why = disabled.includes(dep.name) ? 'is disabled; enable it' : 'is not loaded; add it to the configuration';
-      throw new WeftError(KernelErrors.PLUGIN_MISSING_DEPENDENCY, `Plugin "${plugin.name}" depends on "${dep.name}", which ${why}`, { details: { plugin: plugin.name, dependency: dep.name } });
+      throw new WeftError(KernelErrors.PLUGIN_MISSING_DEPENDENCY, `Plugin "${plugin.name}" depends on "${dep.name}", which ${why}`, { data: { plugin: plugin.name, dependency: dep.name } });
     }
     if (!semver.satisfies(target.version, dep.range)) {
-      throw new WeftError(KernelErrors.PLUGIN_DEPENDENCY_VERSION, `Plugin "${plugin.name}" needs "${dep.name}" ${dep.range}, but version ${target.version} is loaded`, { details: { plugin: plugin.name, dependency: dep.name, range: dep.range, version: target.version } });
+      throw new WeftError(KernelErrors.PLUGIN_DEPENDENCY_VERSION, `Plugin "${plugin.name}" needs "${dep.name}" ${dep.range}, but version ${target.version} is loaded`, { data: { plugin: plugin.name, dependency: dep.name, range: dep.range, version: target.version } });
     }
     names.push(dep.name);
   }
@@ -121,5 +121,5 @@ function cycleError(pending: string[], edges: ReadonlyMap<string, string[]>): We
     current = edges.get(current)!.find((dep) => pending.includes(dep))!;
   }
   const cycle = [...path.slice(path.indexOf(current)), current];
-  return new WeftError(KernelErrors.PLUGIN_CYCLE, `Plugins depend on each other in a cycle: ${cycle.join(' → ')}; remove one of these dependencies`, { details: { plugins: cycle.slice(0, -1) } });
+  return new WeftError(KernelErrors.PLUGIN_CYCLE, `Plugins depend on each other in a cycle: ${cycle.join(' → ')}; remove one of these dependencies`, { data: { plugins: cycle.slice(0, -1) } });
 }

@@ -28,7 +28,7 @@ export function validateConfig(schema: JsonSchema, value: unknown, root: string)
   const problems = validate.errors!.map((error) => describe(error, root));
   throw new WeftError(KernelErrors.CONFIG_INVALID, `Invalid configuration: ${problems.map((p) => p.message).join('; ')}`, {
     path: problems[0]!.path,
-    details: { errors: problems },
+    data: { errors: problems },
   });
 }
 

@@ -44,11 +44,11 @@ export class ServiceContainer implements ServiceRegistrar {
 
   #provide(key: string, value: unknown, owner: string): void {
     if (this.#sealed) {
-      throw new WeftError(KernelErrors.SERVICE_LATE, `Service "${key}" was registered by ${owner} after boot; register services in setup()`, { details: { service: key, plugin: owner } });
+      throw new WeftError(KernelErrors.SERVICE_LATE, `Service "${key}" was registered by ${owner} after boot; register services in setup()`, { data: { service: key, plugin: owner } });
     }
     const existing = this.#values.get(key);
     if (existing) {
-      throw new WeftError(KernelErrors.SERVICE_DUPLICATE, `Service "${key}" is already registered by ${existing.owner}; ${owner} cannot register it again`, { details: { service: key, plugin: owner, owner: existing.owner } });
+      throw new WeftError(KernelErrors.SERVICE_DUPLICATE, `Service "${key}" is already registered by ${existing.owner}; ${owner} cannot register it again`, { data: { service: key, plugin: owner, owner: existing.owner } });
     }
     this.#values.set(key, { value, owner });
   }
@@ -56,7 +56,7 @@ export class ServiceContainer implements ServiceRegistrar {
   get<K extends keyof Services>(key: K): Services[K] {
     const entry = this.#values.get(String(key));
     if (!entry) {
-      throw new WeftError(KernelErrors.SERVICE_MISSING, `No service "${String(key)}" is registered; enable the plugin that provides it`, { details: { service: String(key) } });
+      throw new WeftError(KernelErrors.SERVICE_MISSING, `No service "${String(key)}" is registered; enable the plugin that provides it`, { data: { service: String(key) } });
     }
     return entry.value as Services[K];
   }

@@ -47,14 +47,14 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): OwnedWorkerPo
   let destroyed = false;
   return {
     async run<T>(worker: URL | string, task: unknown, runOptions: WorkerRunOptions = {}): Promise<T> {
-      if (destroyed) throw new WeftError(KernelErrors.STATE, 'The worker pool is closed: the kernel that owned it has closed', { details: { worker: String(worker) } });
+      if (destroyed) throw new WeftError(KernelErrors.STATE, 'The worker pool is closed: the kernel that owned it has closed', { data: { worker: String(worker) } });
       pool ??= new Piscina({ filename: null, ...options });
       const filename = String(worker);
       try {
         return (await pool.run(task, { filename, signal: runOptions.signal ?? null })) as T;
       } catch (e: unknown) {
         const reason = e instanceof Error ? e.message : String(e);
-        throw new WeftError(KernelErrors.WORKER_FAILED, `Worker task in ${filename} failed: ${reason}`, { cause: e, details: { worker: filename } });
+        throw new WeftError(KernelErrors.WORKER_FAILED, `Worker task in ${filename} failed: ${reason}`, { cause: e, data: { worker: filename } });
       }
     },
     async destroy(): Promise<void> {

@@ -7,7 +7,7 @@ const STATUSES: readonly RunStatus[] = ['running', 'completed', 'failed', 'waiti
 /** A stored run's events with their inputs restored; RUN_NOT_FOUND when nothing is stored. */
 export async function storedEvents(runs: () => Promise<RunStore>, runId: string): Promise<RunEvent[]> {
   const events = await (await runs()).events(runId);
-  if (events.length === 0) throw new WeftError(CheckpointErrors.RUN_NOT_FOUND, `No run "${runId}" is stored; \`weft runs list\` shows the runs there are`, { details: { run_id: runId } });
+  if (events.length === 0) throw new WeftError(CheckpointErrors.RUN_NOT_FOUND, `No run "${runId}" is stored; \`weft runs list\` shows the runs there are`, { data: { run_id: runId } });
   return expand(events);
 }
 

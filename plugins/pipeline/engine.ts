@@ -99,7 +99,7 @@ function checkOutput(value: unknown, stepId: string): JsonObject {
   if (value === undefined || value === null) return {};
   if (isPlainObject(value)) return value;
   const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? `a ${(value as object).constructor.name}` : `a ${typeof value}`;
-  throw new WeftError(PipelineErrors.STEP_BAD_OUTPUT, `Step "${stepId}" returned ${kind}; a step must return a plain object (or nothing)`, { details: { step_id: stepId } });
+  throw new WeftError(PipelineErrors.STEP_BAD_OUTPUT, `Step "${stepId}" returned ${kind}; a step must return a plain object (or nothing)`, { data: { step_id: stepId } });
 }
 
 class StepCtx implements StepContext {
@@ -326,7 +326,7 @@ class Execution {
     for (const input of step.def.inputs!) {
       const value = resolveTemplate(input.template, scope);
       if (value === undefined && input.required) {
-        throw new WeftError(PipelineErrors.INPUT_MISSING, `Step "${step.def.id}": required input "${input.name}" resolved to nothing from ${input.source}`, { details: { step_id: step.def.id, input: input.name, template: input.source } });
+        throw new WeftError(PipelineErrors.INPUT_MISSING, `Step "${step.def.id}": required input "${input.name}" resolved to nothing from ${input.source}`, { data: { step_id: step.def.id, input: input.name, template: input.source } });
       }
       out[input.name] = value;
     }
@@ -410,7 +410,7 @@ class Execution {
     if (on_error !== 'fallback') return undefined;
     const holder = step.isClass ? this.#instances.get(id) : (step.impl as unknown as StepInstance);
     if (typeof holder?.fallback !== 'function') {
-      throw new WeftError(PipelineErrors.NO_FALLBACK, `Step "${id}" has on_error: fallback but its implementation has no fallback(input, error, ctx) method`, { details: { step_id: id } });
+      throw new WeftError(PipelineErrors.NO_FALLBACK, `Step "${id}" has on_error: fallback but its implementation has no fallback(input, error, ctx) method`, { data: { step_id: id } });
     }
     const ctx = new StepCtx(this, id, iteration, attempt, materialise(step.config, this.scope) as JsonObject);
     const cause = error instanceof Error ? error : new Error(failure.message);
@@ -431,7 +431,7 @@ class Execution {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const error = new WeftError(PipelineErrors.STEP_TIMEOUT, `Step "${def.id}" did not finish within timeout_ms = ${def.timeout_ms}`, { details: { step_id: def.id, timeout_ms: def.timeout_ms } });
+        const error = new WeftError(PipelineErrors.STEP_TIMEOUT, `Step "${def.id}" did not finish within timeout_ms = ${def.timeout_ms}`, { data: { step_id: def.id, timeout_ms: def.timeout_ms } });
         attemptController.abort(error);
         reject(error);
       }, def.timeout_ms);
@@ -474,7 +474,7 @@ class Execution {
       this.#decided.delete(`${id}:${iteration}`);
       const edges = recorded.map((to) => step.outgoing.find((e) => e.def.to === to));
       if (edges.includes(undefined)) {
-        throw new WeftError(PipelineErrors.RESUME_INVALID, `The stored run took ${id} → ${recorded.join(', ')}, which the pipeline no longer has; resume it with the pipeline it started with`, { details: { step_id: id } });
+        throw new WeftError(PipelineErrors.RESUME_INVALID, `The stored run took ${id} → ${recorded.join(', ')}, which the pipeline no longer has; resume it with the pipeline it started with`, { data: { step_id: id } });
       }
       return this.#follow(step, edges as PreparedEdge[], output);
     }
@@ -559,7 +559,7 @@ class Execution {
 export function startOf(history: readonly RunEvent[]): RunStartedEvent {
   const first = history[0];
   if (first?.type !== 'run.started') {
-    throw new WeftError(PipelineErrors.RESUME_INVALID, 'A run history must begin with its run.started event', { details: { first: first?.type ?? null } });
+    throw new WeftError(PipelineErrors.RESUME_INVALID, 'A run history must begin with its run.started event', { data: { first: first?.type ?? null } });
   }
   return first;
 }

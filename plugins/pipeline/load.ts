@@ -12,7 +12,7 @@ export function parseDocument(text: string, file: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (e: unknown) {
     if (ext !== '.json') return parseYamlText(text, file);
-    throw new WeftError(PipelineErrors.PARSE, `${file} is not valid JSON: ${(e as Error).message}`, { cause: e, details: { file } });
+    throw new WeftError(PipelineErrors.PARSE, `${file} is not valid JSON: ${(e as Error).message}`, { cause: e, data: { file } });
   }
 }
 
@@ -21,7 +21,7 @@ function parseYamlText(text: string, file: string): unknown {
     return parseYaml(text, { prettyErrors: true }) as unknown;
   } catch (e: unknown) {
     const where = e instanceof YAMLParseError && e.linePos ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
-    throw new WeftError(PipelineErrors.PARSE, `${file} is not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`, { cause: e, details: { file } });
+    throw new WeftError(PipelineErrors.PARSE, `${file} is not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`, { cause: e, data: { file } });
   }
 }
 
@@ -31,12 +31,12 @@ export async function readDocument(file: string): Promise<JsonObject> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e: unknown) {
-    throw new WeftError(PipelineErrors.FILE_UNREADABLE, `Cannot read pipeline file ${file}: ${(e as NodeJS.ErrnoException).code}`, { cause: e, details: { file } });
+    throw new WeftError(PipelineErrors.FILE_UNREADABLE, `Cannot read pipeline file ${file}: ${(e as NodeJS.ErrnoException).code}`, { cause: e, data: { file } });
   }
   // Editors on some systems save a byte-order mark that JSON.parse refuses.
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), file);
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new WeftError(PipelineErrors.SCHEMA, `${file} must contain a pipeline object (with name, steps and flow)`, { path: '', details: { file } });
+    throw new WeftError(PipelineErrors.SCHEMA, `${file} must contain a pipeline object (with name, steps and flow)`, { path: '', data: { file } });
   }
   return doc as JsonObject;
 }

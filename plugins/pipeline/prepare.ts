@@ -101,5 +101,5 @@ export async function prepare(def: PipelineDef, registries: Registries, extraSte
 export function invalid(def: { name: string; file?: string }, issues: Issue[]): WeftError {
   const where = def.file ?? def.name;
   const lines = issues.map((i) => `  ${formatIssue(i)} [${i.code}]`).join('\n');
-  return new WeftError(PipelineErrors.INVALID, `${where} is not a valid pipeline:\n${lines}`, { details: { file: def.file, issues } });
+  return new WeftError(PipelineErrors.INVALID, `${where} is not a valid pipeline:\n${lines}`, { data: { file: def.file, issues } });
 }

@@ -19,18 +19,18 @@ export async function resolveStep(step: StepDef, lookup: (name: string) => StepI
   if (registered) return registered;
   if (step.module === undefined) {
     const name = step.step_class ?? '(none)';
-    throw new WeftError(PipelineErrors.STEP_UNRESOLVED, `Step "${step.id}": step class "${name}" is not registered and the step names no module; register it (--steps) or add "module"`, { path: `${step.path}.step_class`, details: { step_id: step.id } });
+    throw new WeftError(PipelineErrors.STEP_UNRESOLVED, `Step "${step.id}": step class "${name}" is not registered and the step names no module; register it (--steps) or add "module"`, { path: `${step.path}.step_class`, data: { step_id: step.id } });
   }
   let mod: Record<string, unknown>;
   try {
     mod = await load(step.module, baseDir);
   } catch (e: unknown) {
-    throw new WeftError(PipelineErrors.STEP_UNRESOLVED, `Step "${step.id}": cannot load module "${step.module}": ${(e as Error).message}`, { path: `${step.path}.module`, cause: e, details: { step_id: step.id } });
+    throw new WeftError(PipelineErrors.STEP_UNRESOLVED, `Step "${step.id}": cannot load module "${step.module}": ${(e as Error).message}`, { path: `${step.path}.module`, cause: e, data: { step_id: step.id } });
   }
   const exportName = step.step_class ?? 'default';
   const impl = mod[exportName];
   if (typeof impl !== 'function') {
-    throw new WeftError(PipelineErrors.STEP_UNRESOLVED, `Step "${step.id}": module "${step.module}" has no function or class export "${exportName}"`, { path: `${step.path}.${step.step_class === undefined ? 'module' : 'step_class'}`, details: { step_id: step.id } });
+    throw new WeftError(PipelineErrors.STEP_UNRESOLVED, `Step "${step.id}": module "${step.module}" has no function or class export "${exportName}"`, { path: `${step.path}.${step.step_class === undefined ? 'module' : 'step_class'}`, data: { step_id: step.id } });
   }
   return impl as StepImplementation;
 }

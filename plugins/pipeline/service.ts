@@ -63,7 +63,7 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
   const engineHooks = { event: hooks['pipeline.event'], beforeStep: hooks['pipeline.beforeStep'] };
 
   const unique = (kind: string, taken: boolean, name: string): void => {
-    if (taken) throw new WeftError(PipelineErrors.STEP_TYPE_DUPLICATE, `A ${kind} named "${name}" is already registered`, { details: { name } });
+    if (taken) throw new WeftError(PipelineErrors.STEP_TYPE_DUPLICATE, `A ${kind} named "${name}" is already registered`, { data: { name } });
   };
 
   const parse = async (document: unknown, options: StepOptions & { baseDir?: string; file?: string } = {}): Promise<PipelineDef> => {
@@ -98,12 +98,12 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
       const started = startOf(history);
       const pipeline = options.pipeline ?? started.file;
       if (pipeline === undefined) {
-        throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${started.run_id} names no pipeline file; pass the pipeline to resume it with`, { details: { run_id: started.run_id } });
+        throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${started.run_id} names no pipeline file; pass the pipeline to resume it with`, { data: { run_id: started.run_id } });
       }
       const def = typeof pipeline === 'string' ? await service.load(pipeline, options) : pipeline;
       const name = 'graph' in def ? def.def.name : def.name;
       if (started.pipeline !== name) {
-        throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${started.run_id} belongs to pipeline "${started.pipeline}", not "${name}"`, { details: { run_id: started.run_id } });
+        throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${started.run_id} belongs to pipeline "${started.pipeline}", not "${name}"`, { data: { run_id: started.run_id } });
       }
       return service.run(def, { ...options, history });
     },

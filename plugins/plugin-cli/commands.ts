@@ -49,7 +49,7 @@ export const disableCommand: Command = {
     const dependents = catalog.entries().filter((e) => e.enabled && e.dependencies.some((d) => d.name === entry.name && !d.optional));
     if (dependents.length > 0) {
       const list = dependents.map((d) => d.name).join(', ');
-      throw new WeftError(PluginsErrors.HAS_DEPENDENTS, `Cannot disable ${entry.name}: ${list} depend(s) on it; disable those first`, { details: { plugin: entry.name, dependents: dependents.map((d) => d.name) } });
+      throw new WeftError(PluginsErrors.HAS_DEPENDENTS, `Cannot disable ${entry.name}: ${list} depend(s) on it; disable those first`, { data: { plugin: entry.name, dependents: dependents.map((d) => d.name) } });
     }
     await catalog.editConfig((raw) => void (raw['disabled'] = [...names(raw['disabled']), entry.name]));
     return done(io, `disabled ${entry.name}; it no longer boots`);
@@ -70,7 +70,7 @@ export const addCommand: Command = {
     const clash = catalog.entries().find((e) => e.name === definition.name);
     if (clash !== undefined) {
       if (clash.specifier === specifier) return done(io, `${definition.name} is already added`);
-      throw new WeftError(KernelErrors.PLUGIN_DUPLICATE, `"${specifier}" is a plugin named "${definition.name}", but ${clash.specifier} already provides a plugin of that name`, { details: { plugin: definition.name } });
+      throw new WeftError(KernelErrors.PLUGIN_DUPLICATE, `"${specifier}" is a plugin named "${definition.name}", but ${clash.specifier} already provides a plugin of that name`, { data: { plugin: definition.name } });
     }
     await catalog.editConfig((raw: RawConfig) => void (raw['load'] = [...names(raw['load']), specifier]));
     return done(io, `added ${definition.name}@${definition.version} from ${specifier}; it boots from the next command`);
@@ -82,7 +82,7 @@ function find({ positionals, io, services }: CommandInvocation): { catalog: Plug
   const name = positionals[0]!;
   const entry = catalog.entries().find((e) => e.name === name);
   if (entry === undefined) {
-    throw new WeftError(KernelErrors.PLUGIN_UNKNOWN, `No plugin named "${name}" is loaded; \`weft plugins list\` shows the names`, { details: { plugin: name } });
+    throw new WeftError(KernelErrors.PLUGIN_UNKNOWN, `No plugin named "${name}" is loaded; \`weft plugins list\` shows the names`, { data: { plugin: name } });
   }
   return { catalog, entry, io };
 }

@@ -26,12 +26,12 @@ export function checkBatch(events: readonly RunEvent[]): string {
 
 /** The error for events appended to a run whose `run.started` is not stored. */
 export function notStarted(runId: string): WeftError {
-  return new WeftError(StoreErrors.INVALID, `Run "${runId}" is not stored, so its log must begin with run.started`, { details: { run_id: runId } });
+  return new WeftError(StoreErrors.INVALID, `Run "${runId}" is not stored, so its log must begin with run.started`, { data: { run_id: runId } });
 }
 
 /** The error for a batch holding a `seq` the run already has. */
 export function conflict(runId: string, seq: number): WeftError {
-  return new WeftError(StoreErrors.CONFLICT, `Run "${runId}" already has an event with seq ${seq}; nothing of the batch was written`, { details: { run_id: runId, seq } });
+  return new WeftError(StoreErrors.CONFLICT, `Run "${runId}" already has an event with seq ${seq}; nothing of the batch was written`, { data: { run_id: runId, seq } });
 }
 
 const ROLES = new Set<string>(['user', 'assistant', 'system', 'function'] satisfies MessageRole[]);

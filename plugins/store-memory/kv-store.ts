@@ -36,7 +36,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
     const ms = options.ttl_seconds === undefined ? undefined : ttlMs(options.ttl_seconds);
     if (!Number.isSafeInteger(by)) throw new WeftError(StoreErrors.INVALID, `increment takes an integer step, got ${by}`);
     const current = this.#live(key);
-    if (current && !INTEGER.test(current.value)) throw new WeftError(StoreErrors.INVALID, `The value of "${key}" is not an integer counter`, { details: { key } });
+    if (current && !INTEGER.test(current.value)) throw new WeftError(StoreErrors.INVALID, `The value of "${key}" is not an integer counter`, { data: { key } });
     const value = Number(current?.value ?? 0) + by;
     const expiresAt = current?.expiresAt ?? (ms === undefined ? undefined : Date.now() + ms);
     this.#entries.set(key, { value: String(value), ...(expiresAt === undefined ? {} : { expiresAt }) });

@@ -101,7 +101,7 @@ export class RedisConnection {
     } catch (e: unknown) {
       redis.disconnect();
       const reason = lastError ?? e;
-      throw new WeftError(StoreErrors.UNAVAILABLE, `Redis at ${this.where} is not available: ${(reason as Error).message}. Start it, or check REDIS_URL`, { cause: reason, details: { where: this.where } });
+      throw new WeftError(StoreErrors.UNAVAILABLE, `Redis at ${this.where} is not available: ${(reason as Error).message}. Start it, or check REDIS_URL`, { cause: reason, data: { where: this.where } });
     } finally {
       clearTimeout(timer);
     }
@@ -110,8 +110,8 @@ export class RedisConnection {
 
   #failure(e: unknown, what: string): unknown {
     const message = (e as Error).message;
-    if (message.includes('WRONGTYPE')) return new WeftError(StoreErrors.CORRUPT, `Redis at ${this.where}: a key read to ${what} holds the wrong kind of value (${message}); repair or delete it`, { cause: e, details: { where: this.where } });
-    if (LOST.test(message)) return new WeftError(StoreErrors.UNAVAILABLE, `Redis at ${this.where} is not available (${what}): ${message}`, { cause: e, details: { where: this.where } });
+    if (message.includes('WRONGTYPE')) return new WeftError(StoreErrors.CORRUPT, `Redis at ${this.where}: a key read to ${what} holds the wrong kind of value (${message}); repair or delete it`, { cause: e, data: { where: this.where } });
+    if (LOST.test(message)) return new WeftError(StoreErrors.UNAVAILABLE, `Redis at ${this.where} is not available (${what}): ${message}`, { cause: e, data: { where: this.where } });
     return e;
   }
 }

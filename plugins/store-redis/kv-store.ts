@@ -48,7 +48,7 @@ export class RedisKeyValueStore implements KeyValueStore {
     try {
       return (await this.#redis.script(`increment key "${key}"`, INCREMENT, [this.#keys.kv(key)], [by, ms])) as number;
     } catch (e: unknown) {
-      if (/not an integer|overflow/.test((e as Error).message)) throw new WeftError(StoreErrors.INVALID, `The value of "${key}" is not an integer counter (or would overflow)`, { cause: e, details: { key } });
+      if (/not an integer|overflow/.test((e as Error).message)) throw new WeftError(StoreErrors.INVALID, `The value of "${key}" is not an integer counter (or would overflow)`, { cause: e, data: { key } });
       throw e;
     }
   }

@@ -86,7 +86,7 @@ export class SqlBackend implements StoreBackend {
     } catch (e: unknown) {
       await database?.close();
       const failure = storeFailure(e, where, 'connecting');
-      throw failure instanceof WeftError ? failure : new WeftError(StoreErrors.UNAVAILABLE, `Cannot open the ${this.kind} database at ${where}: ${(e as Error).message}`, { cause: e, details: { where } });
+      throw failure instanceof WeftError ? failure : new WeftError(StoreErrors.UNAVAILABLE, `Cannot open the ${this.kind} database at ${where}: ${(e as Error).message}`, { cause: e, data: { where } });
     }
   }
 }

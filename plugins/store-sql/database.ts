@@ -65,7 +65,7 @@ export function storeFailure(e: unknown, where: string, what: string): unknown {
   const reason = driverMessage(e);
   if (code === '23505') return new WeftError(StoreErrors.CONFLICT, `${what}: ${reason}`, { cause: e });
   if (/^2[23]/.test(code)) return new WeftError(StoreErrors.INVALID, `${what}: ${reason}`, { cause: e });
-  if (UNAVAILABLE.test(code)) return new WeftError(StoreErrors.UNAVAILABLE, `The database at ${where} is not available (${what}): ${reason}`, { cause: e, details: { where } });
+  if (UNAVAILABLE.test(code)) return new WeftError(StoreErrors.UNAVAILABLE, `The database at ${where} is not available (${what}): ${reason}`, { cause: e, data: { where } });
   return e;
 }
 
@@ -80,7 +80,7 @@ export async function guarded<T>(database: SqlDatabase, what: string, work: (db:
 
 /** A STORE_CORRUPT error about a stored row weft cannot read. */
 export function corrupt(table: string, key: string, problem: string): WeftError {
-  return new WeftError(StoreErrors.CORRUPT, `A row in ${table} (${key}) is corrupt: ${problem}; repair or delete it`, { details: { table, key } });
+  return new WeftError(StoreErrors.CORRUPT, `A row in ${table} (${key}) is corrupt: ${problem}; repair or delete it`, { data: { table, key } });
 }
 
 /** Whether a jsonb value read back is a plain object. */

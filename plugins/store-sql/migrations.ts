@@ -56,7 +56,7 @@ export async function migrate(database: SqlDatabase, options: MigrateOptions): P
     const unknown = applied.filter((when) => !known.some((m) => m.when === when));
     if (unknown.length > 0) {
       const stamps = unknown.map((when) => new Date(when).toISOString()).join(', ');
-      throw new WeftError(StoreErrors.SCHEMA_NEWER, `The database at ${database.where} has migrations this weft does not know (made ${stamps}): a newer weft migrated it. Upgrade weft, or use another database`, { details: { where: database.where, unknown } });
+      throw new WeftError(StoreErrors.SCHEMA_NEWER, `The database at ${database.where} has migrations this weft does not know (made ${stamps}): a newer weft migrated it. Upgrade weft, or use another database`, { data: { where: database.where, unknown } });
     }
     const last = Math.max(0, ...applied);
     const pending = known.filter((m) => m.when > last);

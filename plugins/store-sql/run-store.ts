@@ -99,7 +99,7 @@ export class SqlRunStore implements RunStore {
     const runId = events[0]!.run_id;
     const delta = summarise(events);
     const appended = await guarded(this.#database, `Cannot append to run "${runId}"`, () => this.#database.rows(appendStatement(runId, events, delta)));
-    if (appended.length === 0) throw new WeftError(StoreErrors.INVALID, `Run "${runId}" is not stored, so its log must begin with run.started`, { details: { run_id: runId } });
+    if (appended.length === 0) throw new WeftError(StoreErrors.INVALID, `Run "${runId}" is not stored, so its log must begin with run.started`, { data: { run_id: runId } });
   }
 
   async events(runId: string, afterSeq = 0): Promise<RunEvent[]> {

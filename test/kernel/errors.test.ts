@@ -4,9 +4,9 @@ import { KernelErrors, WeftError, defineErrors, errorCatalog, toWeftError } from
 
 const errors = suite('errors: WeftError');
 
-errors('carries a code, path, details and cause, and serialises to JSON', () => {
+errors('carries a code, path, data and cause, and serialises to JSON', () => {
   const cause = new Error('root');
-  const error = new WeftError('TEST_X', 'went wrong', { cause, path: 'a.b', details: { step: 's1' } });
+  const error = new WeftError('TEST_X', 'went wrong', { cause, path: 'a.b', data: { step: 's1' } });
   assert.instance(error, Error);
   assert.is(error.name, 'WeftError');
   assert.is(error.cause, cause);

@@ -169,7 +169,7 @@ failed('a throwing setup fails boot with the cause; later plugins never start; e
   const error = await rejectsWith(kernel.boot(), KernelErrors.PLUGIN_BOOT_FAILED);
   assert.is(error.message, 'Plugin "bad" failed to boot: port in use');
   assert.is(error.cause, cause);
-  assert.equal(error.details, { plugin: 'bad' });
+  assert.equal(error.data, { plugin: 'bad' });
   assert.equal(log, ['setup a', 'setup b', 'close b', 'close a']);
   assert.equal(kernel.plugins.map((p) => p.name), ['a', 'b']);
 });
@@ -239,7 +239,7 @@ closing('every teardown runs even when some throw; then KERNEL_CLOSE_FAILED list
   const error = await rejectsWith(kernel.close(), KernelErrors.CLOSE_FAILED);
   assert.equal(log, ['a']);
   assert.is(error.message, '2 teardown(s) failed while closing: c (c text), b (b broke)');
-  assert.equal(error.details['plugins'], ['c', 'b']);
+  assert.equal(error.data['plugins'], ['c', 'b']);
   assert.equal((error.cause as AggregateError).errors.length, 2);
   assert.is(kernel.state, 'closed');
 });

@@ -71,7 +71,7 @@ modules('failures are KERNEL_MODULE_LOAD_FAILED naming the specifier and the rea
   const dir = tempDir({ ...ESM_PACKAGE, 'broken.ts': 'export const = ;\n', 'throws.mjs': "throw 'plain text';\n" });
   const missing = await rejectsWith(importModule('./missing.ts', dir), KernelErrors.MODULE_LOAD_FAILED);
   assert.match(missing.message, `Cannot load "./missing.ts" from ${dir}:`);
-  assert.equal(missing.details, { specifier: './missing.ts', from: dir });
+  assert.equal(missing.data, { specifier: './missing.ts', from: dir });
   await rejectsWith(importModule('./broken.ts', dir), KernelErrors.MODULE_LOAD_FAILED);
   const text = await rejectsWith(importModule('./throws.mjs', dir), KernelErrors.MODULE_LOAD_FAILED);
   assert.match(text.message, ': plain text');

@@ -51,7 +51,7 @@ const failures = suite('registry: coded failures');
 failures('a cycle is named, from where it closes', async () => {
   const error = await rejectsWith(async () => resolvePlugins([plugin('a', { dependsOn: ['b'] }), plugin('b', { dependsOn: ['c'] }), plugin('c', { dependsOn: ['b'] })]), KernelErrors.PLUGIN_CYCLE);
   assert.match(error.message, 'b → c → b');
-  assert.equal(error.details['plugins'], ['b', 'c']);
+  assert.equal(error.data['plugins'], ['b', 'c']);
 });
 
 failures('a two-plugin cycle', async () => {
@@ -62,7 +62,7 @@ failures('a two-plugin cycle', async () => {
 failures('a missing dependency names both plugins', async () => {
   const error = await rejectsWith(async () => resolvePlugins([plugin('app', { dependsOn: ['db'] })]), KernelErrors.PLUGIN_MISSING_DEPENDENCY);
   assert.match(error.message, '"app" depends on "db", which is not loaded');
-  assert.equal(error.details, { plugin: 'app', dependency: 'db' });
+  assert.equal(error.data, { plugin: 'app', dependency: 'db' });
 });
 
 failures('a dependency on a disabled plugin says so', async () => {

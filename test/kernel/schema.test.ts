@@ -33,7 +33,7 @@ messages('a type error reads like English', () => {
 
 messages('a missing required property and an unknown one are named', () => {
   const error = problems({ routes: { '/api': { to: 'x', too: 1 } } });
-  assert.equal(error.details['errors'], [
+  assert.equal(error.data['errors'], [
     { path: 'plugins.x.name', message: 'plugins.x.name is required' },
     { path: 'plugins.x.routes./api.too', message: 'plugins.x.routes./api.too is not a known option' },
   ]);

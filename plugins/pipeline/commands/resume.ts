@@ -20,7 +20,7 @@ export const resumeCommand: Command = {
     const pipeline = services.get('pipeline');
     const { status } = pipeline.project(history);
     if (status === 'completed' || status === 'cancelled') {
-      throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${runId} is ${status}; there is nothing to resume`, { details: { run_id: runId } });
+      throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${runId} is ${status}; there is nothing to resume`, { data: { run_id: runId } });
     }
     const steps = await readSteps(values['steps'] as string | undefined, io.cwd);
     const json = values['json'] === true;

@@ -72,7 +72,7 @@ async function locate(path: string, shown: string): Promise<SuiteFiles> {
 async function readSuite(path: string, shown: string): Promise<{ file: string; cases: Array<TestCase | WeftError> }> {
   const files = await locate(path, shown);
   if (files.pipeline === undefined) {
-    throw new WeftError(PipelineErrors.FILE_UNREADABLE, `${shown} has no pipeline.json or pipeline.yaml; a test folder holds a pipeline and its cases.json`, { details: { folder: path } });
+    throw new WeftError(PipelineErrors.FILE_UNREADABLE, `${shown} has no pipeline.json or pipeline.yaml; a test folder holds a pipeline and its cases.json`, { data: { folder: path } });
   }
   let text: string;
   try {

@@ -261,10 +261,10 @@ service('validate reports problems without throwing; load throws PIPELINE_INVALI
     await pipeline.parse(bad);
     assert.unreachable();
   } catch (e: unknown) {
-    const error = e as Error & { code: string; details: { issues: unknown[] } };
+    const error = e as Error & { code: string; data: { issues: unknown[] } };
     assert.is(error.code, 'PIPELINE_INVALID');
     assert.match(error.message, /flow\.start_at: step "zz" does not exist \[PIPELINE_UNKNOWN_STEP\]/);
-    assert.is(error.details.issues.length, 2);
+    assert.is(error.data.issues.length, 2);
   }
   const nothing = await pipeline.parse(null).catch((e: Error) => e.message);
   assert.match(String(nothing), /pipeline is not a valid pipeline/);

@@ -67,7 +67,7 @@ load('invalid JSON is PIPELINE_PARSE naming the file', async () => {
   const error = await failure(readDocument(file('broken.json')));
   assert.is(error.code, PipelineErrors.PARSE);
   assert.ok(error.message.startsWith(`${file('broken.json')} is not valid JSON: `), error.message);
-  assert.equal(error.details, { file: file('broken.json') });
+  assert.equal(error.data, { file: file('broken.json') });
   assert.instance(error.cause, SyntaxError);
   assert.is(thrown(() => parseDocument('name: yaml in a json file', 'p.json')).code, PipelineErrors.PARSE);
 });
@@ -78,7 +78,7 @@ load('invalid YAML is PIPELINE_PARSE naming the file, line and column', async ()
   // The unclosed `[A` on line 4 is detected where the next mapping key starts.
   assert.ok(error.message.startsWith(`${file('broken.yaml')} is not valid YAML (line 5, column 1): `), error.message);
   assert.not.ok(error.message.includes('\n'), 'one line, without the code frame');
-  assert.equal(error.details, { file: file('broken.yaml') });
+  assert.equal(error.data, { file: file('broken.yaml') });
 });
 
 load('a YAML error without a position still names the file', () => {
@@ -92,7 +92,7 @@ load('a missing or unreadable file is PIPELINE_FILE_UNREADABLE naming it and the
   const missing = await failure(readDocument(file('no-such-pipeline.json')));
   assert.is(missing.code, PipelineErrors.FILE_UNREADABLE);
   assert.is(missing.message, `Cannot read pipeline file ${file('no-such-pipeline.json')}: ENOENT`);
-  assert.equal(missing.details, { file: file('no-such-pipeline.json') });
+  assert.equal(missing.data, { file: file('no-such-pipeline.json') });
   const directory = await failure(readDocument(units));
   assert.is(directory.code, PipelineErrors.FILE_UNREADABLE);
   assert.ok(directory.message.endsWith(': EISDIR'), directory.message);
@@ -104,7 +104,7 @@ load('a document that is not an object is PIPELINE_SCHEMA naming the file', asyn
     assert.is(error.code, PipelineErrors.SCHEMA, name);
     assert.is(error.message, `${file(name)} must contain a pipeline object (with name, steps and flow)`);
     assert.is(error.path, '');
-    assert.equal(error.details, { file: file(name) });
+    assert.equal(error.data, { file: file(name) });
   }
 });
 

@@ -189,7 +189,7 @@ prepareSuite('extra steps given to prepare win over registered ones', async () =
 prepareSuite('prepare throws one PIPELINE_INVALID listing condition and step problems', async () => {
   const d = def([{ from: 'draft', to: 'review', condition: { type: 'sometimes' } }], [{ id: 'draft', step_class: 'DraftStep' }, { id: 'review', step_class: 'Missing' }]);
   const error = await invalidError(prepare(d, registries({ DraftStep: draftStep })));
-  const issues = error.details['issues'] as Array<{ code: string; path: string }>;
+  const issues = error.data['issues'] as Array<{ code: string; path: string }>;
   assert.equal(
     issues.map((i) => [i.code, i.path]),
     [
@@ -217,7 +217,7 @@ prepareSuite('invalid names the file (or the pipeline) and puts each issue on it
       `  (root) must be object [${PipelineErrors.SCHEMA}]`,
     ].join('\n'),
   );
-  assert.equal(error.details, { file: '/x/p.json', issues });
+  assert.equal(error.data, { file: '/x/p.json', issues });
   assert.ok(invalid({ name: 'p' }, issues).message.startsWith('p is not a valid pipeline:'));
 });
 

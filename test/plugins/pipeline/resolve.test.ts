@@ -26,7 +26,7 @@ async function failure(raw: Record<string, unknown>): Promise<WeftError> {
   } catch (e: unknown) {
     assert.instance(e, WeftError);
     assert.is((e as WeftError).code, PipelineErrors.STEP_UNRESOLVED);
-    assert.equal((e as WeftError).details, { step_id: 'draft' });
+    assert.equal((e as WeftError).data, { step_id: 'draft' });
     return e as WeftError;
   }
   throw new Error('expected PIPELINE_STEP_UNRESOLVED');

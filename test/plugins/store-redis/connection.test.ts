@@ -64,7 +64,7 @@ down('a refused connection is STORE_UNAVAILABLE naming the URL with the password
   assert.match(error.message, 'Redis at redis://:***@127.0.0.1:6390 is not available');
   assert.match(error.message, 'ECONNREFUSED');
   assert.not.match(error.message, 'secret');
-  assert.is(error.details['where'], 'redis://:***@127.0.0.1:6390');
+  assert.is(error.data['where'], 'redis://:***@127.0.0.1:6390');
   assert.is(backend.describe(), 'redis://:***@127.0.0.1:6390, keys weft:*');
   // Every use tries again, and fails the same way.
   await rejectsWith(async () => (await backend.runs()).get('r'), StoreErrors.UNAVAILABLE);

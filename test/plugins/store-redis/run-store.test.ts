@@ -52,7 +52,7 @@ if (redisUp) {
     await raw.zadd(`${p}run:r1:events`, '2', '{not json');
     const error = await rejectsWith(store.events('r1'), StoreErrors.CORRUPT);
     assert.match(error.message, `The Redis key ${p}run:r1:events is corrupt: the value is not JSON`);
-    assert.is(error.details['key'], `${p}run:r1:events`);
+    assert.is(error.data['key'], `${p}run:r1:events`);
     await raw.zremrangebyscore(`${p}run:r1:events`, '2', '2');
     await raw.zadd(`${p}run:r1:events`, '2', '[1,2]');
     assert.match((await rejectsWith(store.events('r1'), StoreErrors.CORRUPT)).message, 'not a JSON object');

@@ -52,7 +52,7 @@ test('a failed attempt is a store error, and the next use tries again', async ()
   });
   const error = await rejectsWith(backend.runs(), 'STORE_UNAVAILABLE');
   assert.is(error.message, 'Cannot open the pglite database at there: EACCES: permission denied');
-  assert.equal(error.details, { where: 'there' });
+  assert.equal(error.data, { where: 'there' });
   await backend.runs();
   assert.is(attempt, 2);
   await backend.close();

@@ -31,7 +31,7 @@ failures('an unreachable or refusing server is unavailable, naming where', () =>
     const error = storeFailure(Object.assign(new Error(`down ${code}`), { code }), 'postgres://u:***@h/x', 'connecting') as WeftError;
     assert.is(error.code, 'STORE_UNAVAILABLE', code);
     assert.is(error.message, `The database at postgres://u:***@h/x is not available (connecting): down ${code}`);
-    assert.equal(error.details, { where: 'postgres://u:***@h/x' });
+    assert.equal(error.data, { where: 'postgres://u:***@h/x' });
   }
 });
 

@@ -65,7 +65,7 @@ for (const kind of await kinds()) {
     try {
       const error = await rejectsWith(migrate(db, { folder: migrationsFolder(), migrationsSchema }), 'STORE_SCHEMA_NEWER');
       assert.ok(error.message.startsWith(`The database at ${db.where} has migrations this weft does not know (made ${new Date(readJournal(newer)[1]!.when).toISOString()})`), error.message);
-      assert.equal(error.details['unknown'], [readJournal(newer)[1]!.when]);
+      assert.equal(error.data['unknown'], [readJournal(newer)[1]!.when]);
     } finally {
       await db.rows(sql`delete from ${table} where created_at = ${readJournal(newer)[1]!.when}`);
       await db.rows(sql`drop table weft_later`);
