@@ -28,3 +28,4 @@ export * from './contracts/run-events.js';
 export * from './contracts/steps.js';
 export * from './contracts/llm.js';
 export * from './contracts/stores.js';
+export * from './contracts/store-rules.js';

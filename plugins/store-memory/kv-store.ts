@@ -1,5 +1,4 @@
-import { StoreErrors, WeftError, type KeyValueStore } from '#kernel';
-import { ttlMs } from './checks.js';
+import { StoreErrors, ttlMs, WeftError, type KeyValueStore } from '#kernel';
 
 interface Entry {
   value: string;

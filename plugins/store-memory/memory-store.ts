@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MemoryStore, Message, NewMessage } from '#kernel';
-import { checkRole, ttlMs } from './checks.js';
+import { checkRole, ttlMs, type MemoryStore, type Message, type NewMessage } from '#kernel';
 
 interface StoredMessage {
   /** Append order across all threads: newest first means highest first. */

@@ -1,5 +1,4 @@
-import type { RunDeletion, RunEvent, RunFilter, RunStats, RunStatus, RunStore, RunSummary } from '#kernel';
-import { STATUS_AFTER, checkBatch, conflict, notStarted } from './checks.js';
+import { checkBatch, conflict, notStarted, STATUS_AFTER, type RunDeletion, type RunEvent, type RunFilter, type RunStats, type RunStatus, type RunStore, type RunSummary } from '#kernel';
 
 interface StoredRun {
   run_id: string;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { MemoryStore, Message, NewMessage } from '#kernel';
-import { checkRole, corrupt, parseObject, ttlMs } from './checks.js';
+import { checkRole, ttlMs, type MemoryStore, type Message, type NewMessage } from '#kernel';
+import { corrupt, parseObject } from './checks.js';
 import type { LuaScript, RedisConnection } from './connection.js';
 import { encode, type RedisKeys } from './keys.js';
 

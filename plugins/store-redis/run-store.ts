@@ -1,5 +1,5 @@
-import type { RunDeletion, RunEvent, RunFilter, RunStats, RunStatus, RunStore, RunSummary } from '#kernel';
-import { STATUS_AFTER, checkBatch, conflict, corrupt, fromPairs, notStarted, parseObject } from './checks.js';
+import { checkBatch, conflict, notStarted, STATUS_AFTER, type RunDeletion, type RunEvent, type RunFilter, type RunStats, type RunStatus, type RunStore, type RunSummary } from '#kernel';
+import { corrupt, fromPairs, parseObject } from './checks.js';
 import type { LuaScript, RedisConnection } from './connection.js';
 import { encode, type RedisKeys } from './keys.js';
 

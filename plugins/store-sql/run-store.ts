@@ -1,17 +1,7 @@
 import { and, asc, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
-import { StoreErrors, WeftError, type RunDeletion, type RunEvent, type RunEventType, type RunFilter, type RunStats, type RunStatus, type RunStore, type RunSummary } from '#kernel';
+import { STATUS_AFTER, StoreErrors, WeftError, type RunDeletion, type RunEvent, type RunEventType, type RunFilter, type RunStats, type RunStatus, type RunStore, type RunSummary } from '#kernel';
 import { corrupt, guarded, isObject, type SqlDatabase } from './database.js';
 import { runEvents, runs } from './schema.js';
-
-/** The status an event leaves its run in; other events leave it as it was. */
-const STATUS_AFTER: Partial<Record<RunEventType, RunStatus>> = {
-  'run.started': 'running',
-  'run.resumed': 'running',
-  'run.suspended': 'waiting_for_input',
-  'run.completed': 'completed',
-  'run.failed': 'failed',
-  'run.cancelled': 'cancelled',
-};
 
 const EVENT_TYPES = new Set<string>(['run.started', 'step.started', 'step.completed', 'step.failed', 'route.decided', 'run.suspended', 'run.resumed', 'run.completed', 'run.failed', 'run.cancelled'] satisfies RunEventType[]);
 const STATUSES = new Set<string>(['running', 'completed', 'failed', 'waiting_for_input', 'cancelled'] satisfies RunStatus[]);

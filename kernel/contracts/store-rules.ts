@@ -1,6 +1,8 @@
-// Rules every run-store and memory-store backend applies before writing (the Redis backend keeps
-// its own copy: plugins do not import each other).
-import { StoreErrors, WeftError, type MessageRole, type RunEvent, type RunEventType, type RunStatus } from '#kernel';
+// Rules of the store contracts that every backend applies before it writes, shared so that the
+// memory, SQL and Redis backends refuse the same things with the same errors.
+import { StoreErrors, WeftError } from '../errors.js';
+import type { RunEvent, RunEventType, RunStatus } from './run-events.js';
+import type { MessageRole } from './stores.js';
 
 /** The status an event leaves its run in; other events leave it as it was. */
 export const STATUS_AFTER: Partial<Record<RunEventType, RunStatus>> = {
