@@ -338,6 +338,8 @@ class Execution {
     const recorded = this.#recorded.get(`${def.id}:${iteration}`);
     if (recorded) {
       this.#recorded.delete(`${def.id}:${iteration}`);
+      // Replayed steps finish without awaiting anything; one tick each keeps a long replay off the stack.
+      await undefined;
       return this.#route(step, recorded, iteration);
     }
     let input = activation;

@@ -9,6 +9,8 @@ interface StoredRun {
   updated: number;
   /** Sorted by seq. */
   events: RunEvent[];
+  /** The stored seqs, so an append checks for a clash without scanning the log. */
+  seqs: Set<number>;
 }
 
 function summary(run: StoredRun): RunSummary {
@@ -30,14 +32,14 @@ export class MemoryRunStore implements RunStore {
     const stored = this.#runs.get(runId);
     const start = events.find((e) => e.type === 'run.started');
     if (!stored && !start) throw notStarted(runId);
-    const taken = new Set(stored?.events.map((e) => e.seq));
-    const clash = events.find((e) => taken.has(e.seq));
+    const clash = stored && events.find((e) => stored.seqs.has(e.seq));
     if (clash) throw conflict(runId, clash.seq);
-    const run = stored ?? { run_id: runId, pipeline: start!.pipeline, version: start!.version, status: 'running', started: start!.at, updated: start!.at, events: [] };
+    const run = stored ?? { run_id: runId, pipeline: start!.pipeline, version: start!.version, status: 'running', started: start!.at, updated: start!.at, events: [], seqs: new Set<number>() };
     const last = run.events.at(-1)?.seq ?? 0;
     run.events.push(...structuredClone(events));
     if (events[0]!.seq < last) run.events.sort((a, b) => a.seq - b.seq);
     for (const event of events) {
+      run.seqs.add(event.seq);
       run.status = STATUS_AFTER[event.type] ?? run.status;
       run.updated = Math.max(run.updated, event.at);
     }

@@ -55,6 +55,19 @@ resume('completed steps are not run again; the interrupted step is; the run keep
   assert.equal(added.filter((e) => e.type === 'step.started').map((e) => e.type === 'step.started' && e.step_id), ['c', 'd']);
 });
 
+resume('a long run (3,000 steps) resumes without exhausting the stack', async () => {
+  const ids = Array.from({ length: 3000 }, (_, i) => `s${i}`);
+  const { calls, steps } = counting(['step'], 'never');
+  const doc = { name: 'long', steps: ids.map((id) => ({ id, step_class: 'step' })), flow: chainFlow(ids) };
+  const def = await pipeline.parse(doc, { steps });
+  const full = await runLogged(def, steps);
+  const cut = full.slice(0, full.findIndex((e) => e.type === 'step.started' && e.step_id === 's2999') + 1);
+  const result = await pipeline.resume(cut, { pipeline: def, steps });
+  assert.is(result.status, 'completed');
+  assert.is(result.execution_path.length, 3000);
+  assert.is(calls['step'], 3001);
+});
+
 resume('a log cut off mid-step (a killed process) resumes at that step; routing lost with it is decided again', async () => {
   const ids = ['a', 'b', 'c'];
   const first = counting(ids);
