@@ -12,7 +12,6 @@ import {
   type RunEvent,
   type RunMeta,
   type RunResult,
-  type RunStartedEvent,
   type ServiceReader,
   type StepContext,
   type StepImplementation,
@@ -23,9 +22,10 @@ import {
 import type { CompiledCondition, ConditionEnv } from './conditions.js';
 import { PipelineErrors } from './errors.js';
 import type { Edge, Graph } from './graph.js';
-import type { ParameterDecl, PipelineDef, StepDef } from './model.js';
+import type { PipelineDef, StepDef } from './model.js';
 import { RunProjection } from './projection.js';
 import { isRetryable, retryDelayMs, runError } from './retry.js';
+import { checkOutput, resolveParameters, startOf, StepCtx } from './step-context.js';
 import { materialise, resolveTemplate, type Scope, type ValueTemplate } from './templates.js';
 
 /** A transition ready to evaluate. */
@@ -73,70 +73,6 @@ export interface RunOptions {
    * continue. Input, parameters and run id come from the history.
    */
   history?: readonly RunEvent[];
-}
-
-/** Run-time parameter values (spec §3): run request, then same-named input field, then default. */
-export function resolveParameters(decls: readonly ParameterDecl[], given: JsonObject, input: JsonObject): { values: JsonObject; missing: string[] } {
-  const values: JsonObject = { ...given };
-  const missing: string[] = [];
-  for (const decl of decls) {
-    let value = given[decl.name];
-    if (value === undefined && Object.prototype.hasOwnProperty.call(input, decl.name)) value = input[decl.name];
-    if (value === undefined) value = decl.default;
-    if (value === undefined && decl.required) missing.push(decl.name);
-    values[decl.name] = value;
-  }
-  return { values, missing };
-}
-
-function isPlainObject(value: unknown): value is JsonObject {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-function checkOutput(value: unknown, stepId: string): JsonObject {
-  if (value === undefined || value === null) return {};
-  if (isPlainObject(value)) return value;
-  const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? `a ${(value as object).constructor.name}` : `a ${typeof value}`;
-  throw new WeftError(PipelineErrors.STEP_BAD_OUTPUT, `Step "${stepId}" returned ${kind}; a step must return a plain object (or nothing)`, { data: { step_id: stepId } });
-}
-
-class StepCtx implements StepContext {
-  readonly run_id: string;
-  readonly step_id: string;
-  readonly iteration: number;
-  readonly attempt: number;
-  readonly config: JsonObject;
-  readonly parameters: JsonObject;
-  readonly input: JsonObject;
-  readonly #signal: AbortSignal | undefined;
-  readonly #run: Execution;
-
-  constructor(run: Execution, stepId: string, iteration: number, attempt: number, config: JsonObject, signal?: AbortSignal) {
-    this.run_id = run.meta.run_id;
-    this.step_id = stepId;
-    this.iteration = iteration;
-    this.attempt = attempt;
-    this.config = config;
-    this.parameters = run.scope.parameters;
-    this.input = run.scope.input;
-    this.#signal = signal;
-    this.#run = run;
-  }
-
-  get signal(): AbortSignal {
-    return this.#signal ?? this.#run.controller().signal;
-  }
-
-  service<T = unknown>(key: string): T | undefined {
-    const services = this.#run.services;
-    return (services.has(key) ? services.get(key as never) : undefined) as T | undefined;
-  }
-
-  suspend(request: JsonObject): never {
-    throw new SuspendSignal(request);
-  }
 }
 
 /** One run of a prepared pipeline. The result is a projection of the events it emits. */
@@ -557,15 +493,6 @@ class Execution {
 }
 
 /** Runs a prepared pipeline to completion, failure, suspension or cancellation. */
-/** The run.started event a stored history must begin with; RESUME_INVALID otherwise. */
-export function startOf(history: readonly RunEvent[]): RunStartedEvent {
-  const first = history[0];
-  if (first?.type !== 'run.started') {
-    throw new WeftError(PipelineErrors.RESUME_INVALID, 'A run history must begin with its run.started event', { data: { first: first?.type ?? null } });
-  }
-  return first;
-}
-
 export function execute(prepared: PreparedPipeline, hooks: EngineHooks, services: ServiceReader, options: RunOptions = {}): Promise<RunResult> {
   return new Execution(prepared, hooks, services, options).start();
 }

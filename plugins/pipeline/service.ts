@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { WeftError, type JsonObject, type RunEvent, type RunResult, type ServiceReader, type StepImplementation } from '#kernel';
 import { builtinConditionTypes, type ConditionType, type PluginCondition } from './conditions.js';
-import { execute, startOf, type PreparedPipeline, type RunOptions } from './engine.js';
+import { execute, type PreparedPipeline, type RunOptions } from './engine.js';
+import { startOf } from './step-context.js';
 import { PipelineErrors } from './errors.js';
 import type { PipelineHooks } from './hooks.js';
 import { readDocument } from './load.js';

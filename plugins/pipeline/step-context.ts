@@ -1,0 +1,89 @@
+// What the engine hands a step and takes back from it: parameter values, the step context, the
+// check on a step's output, and the start of a stored history.
+import { SuspendSignal, WeftError, type JsonObject, type RunEvent, type RunMeta, type RunStartedEvent, type ServiceReader, type StepContext } from '#kernel';
+import { PipelineErrors } from './errors.js';
+import type { ParameterDecl } from './model.js';
+import type { Scope } from './templates.js';
+
+/** Run-time parameter values (spec §3): run request, then same-named input field, then default. */
+export function resolveParameters(decls: readonly ParameterDecl[], given: JsonObject, input: JsonObject): { values: JsonObject; missing: string[] } {
+  const values: JsonObject = { ...given };
+  const missing: string[] = [];
+  for (const decl of decls) {
+    let value = given[decl.name];
+    if (value === undefined && Object.prototype.hasOwnProperty.call(input, decl.name)) value = input[decl.name];
+    if (value === undefined) value = decl.default;
+    if (value === undefined && decl.required) missing.push(decl.name);
+    values[decl.name] = value;
+  }
+  return { values, missing };
+}
+
+function isPlainObject(value: unknown): value is JsonObject {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+export function checkOutput(value: unknown, stepId: string): JsonObject {
+  if (value === undefined || value === null) return {};
+  if (isPlainObject(value)) return value;
+  const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? `a ${(value as object).constructor.name}` : `a ${typeof value}`;
+  throw new WeftError(PipelineErrors.STEP_BAD_OUTPUT, `Step "${stepId}" returned ${kind}; a step must return a plain object (or nothing)`, { data: { step_id: stepId } });
+}
+
+/** What a step context reads from its run. */
+export interface RunHandle {
+  readonly meta: RunMeta;
+  readonly scope: Scope;
+  readonly services: ServiceReader;
+  controller(): AbortController;
+}
+
+/** The `ctx` a step receives. */
+export class StepCtx implements StepContext {
+  readonly run_id: string;
+  readonly step_id: string;
+  readonly iteration: number;
+  readonly attempt: number;
+  readonly config: JsonObject;
+  readonly parameters: JsonObject;
+  readonly input: JsonObject;
+  readonly #signal: AbortSignal | undefined;
+  readonly #run: RunHandle;
+
+  constructor(run: RunHandle, stepId: string, iteration: number, attempt: number, config: JsonObject, signal?: AbortSignal) {
+    this.run_id = run.meta.run_id;
+    this.step_id = stepId;
+    this.iteration = iteration;
+    this.attempt = attempt;
+    this.config = config;
+    this.parameters = run.scope.parameters;
+    this.input = run.scope.input;
+    this.#signal = signal;
+    this.#run = run;
+  }
+
+  get signal(): AbortSignal {
+    return this.#signal ?? this.#run.controller().signal;
+  }
+
+  service<T = unknown>(key: string): T | undefined {
+    const services = this.#run.services;
+    return (services.has(key) ? services.get(key as never) : undefined) as T | undefined;
+  }
+
+  suspend(request: JsonObject): never {
+    throw new SuspendSignal(request);
+  }
+}
+
+/** The run.started event a stored history must begin with; RESUME_INVALID otherwise. */
+export function startOf(history: readonly RunEvent[]): RunStartedEvent {
+  const first = history[0];
+  if (first?.type !== 'run.started') {
+    throw new WeftError(PipelineErrors.RESUME_INVALID, 'A run history must begin with its run.started event', { data: { first: first?.type ?? null } });
+  }
+  return first;
+}
+
