@@ -103,6 +103,7 @@ export interface RunResumedEvent extends EventBase {
   step_id?: string;
   response?: JsonObject;
   actor?: string;
+  interaction_id?: string;
 }
 
 export interface RunCompletedEvent extends EventBase {

@@ -12,6 +12,7 @@ import {
   type RunEvent,
   type RunMeta,
   type RunResult,
+  type RunSuspendedEvent,
   type ServiceReader,
   type StepContext,
   type StepImplementation,
@@ -73,6 +74,20 @@ export interface RunOptions {
    * continue. Input, parameters and run id come from the history.
    */
   history?: readonly RunEvent[];
+  /**
+   * With `history` ending in a suspended step: the human response that completes it. The step's
+   * output becomes `{ ...request.output, ...response, human_input: response, interaction_id }` and
+   * the run routes on from it.
+   */
+  response?: HumanResponse;
+}
+
+/** A human's answer to a suspended step. */
+export interface HumanResponse {
+  step_id: string;
+  response: JsonObject;
+  actor?: string;
+  interaction_id?: string;
 }
 
 /** One run of a prepared pipeline. The result is a projection of the events it emits. */
@@ -94,6 +109,10 @@ class Execution {
   readonly #loopStart = new Map<string, number>();
   readonly #recorded = new Map<string, JsonObject>();
   readonly #decided = new Map<string, string[]>();
+  /** Suspended steps by id (the latest suspension of each), and the outputs human answers gave them. */
+  readonly #suspensions = new Map<string, RunSuspendedEvent>();
+  readonly #answered = new Map<string, JsonObject>();
+  readonly #response: HumanResponse | undefined;
   #resuming = false;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => this.#cancel(String(this.#signal!.reason));
@@ -120,7 +139,13 @@ class Execution {
     this.#missing = missing;
     this.scope = { parameters: values, input, steps: this.projection.steps, prev: undefined };
     this.meta = { run_id: started?.run_id ?? options.run_id ?? randomUUID(), pipeline: def.name, version: def.version, definition: def.raw, ...(def.file === undefined ? {} : { file: def.file }) };
+    this.#response = options.response;
     if (options.history) this.#restore(options.history);
+    // A response for a step that is not waiting is refused before anything is written.
+    const answer = options.response;
+    if (answer && !this.#answer(answer.step_id, answer.response, answer.interaction_id)) {
+      throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${this.meta.run_id} is not waiting for input at step "${answer.step_id}"`, { data: { run_id: this.meta.run_id, step_id: answer.step_id } });
+    }
     this.#signal = options.signal;
     if (this.#signal?.aborted) this.#onAbort();
     else this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
@@ -133,8 +158,21 @@ class Execution {
       this.projection.apply(event);
       if (event.type === 'step.completed') this.#recorded.set(`${event.step_id}:${event.iteration}`, event.output);
       else if (event.type === 'route.decided') this.#decided.set(`${event.step_id}:${event.iteration}`, event.taken);
+      else if (event.type === 'run.suspended') this.#suspensions.set(event.step_id, event);
+      else if (event.type === 'run.resumed' && event.step_id !== undefined && event.response) this.#answer(event.step_id, event.response, event.interaction_id);
     }
     this.#seq = history[history.length - 1]!.seq;
+  }
+
+  /** Records the output a human response gives a suspended step; false when the step is not suspended. */
+  #answer(stepId: string, response: JsonObject, interactionId: string | undefined): boolean {
+    const suspension = this.#suspensions.get(stepId);
+    if (!suspension) return false;
+    const request = suspension.request;
+    const id = interactionId ?? request['interaction_id'];
+    this.#answered.set(`${stepId}:${suspension.iteration}`, { ...((request['output'] ?? {}) as JsonObject), ...response, human_input: response, ...(id === undefined ? {} : { interaction_id: id }) });
+    this.#suspensions.delete(stepId);
+    return true;
   }
 
   /** The run's abort controller, created on first use (most runs never need one). */
@@ -156,7 +194,11 @@ class Execution {
   async start(): Promise<RunResult> {
     const { def } = this.#p;
     try {
-      if (this.#resuming) await this.#emit({ type: 'run.resumed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now() });
+      const answer = this.#response;
+      if (answer) {
+        const { step_id, response, actor, interaction_id } = answer;
+        await this.#emit({ type: 'run.resumed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id, response, ...(actor === undefined ? {} : { actor }), ...(interaction_id === undefined ? {} : { interaction_id }) });
+      } else if (this.#resuming) await this.#emit({ type: 'run.resumed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now() });
       else await this.#emit({ type: 'run.started', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), pipeline: def.name, version: def.version, input: this.scope.input, parameters: this.scope.parameters, ...(def.file === undefined ? {} : { file: def.file }) });
       if (this.#missing.length > 0) {
         const names = this.#missing.join(', ');
@@ -271,6 +313,13 @@ class Execution {
 
   async #execute(step: PreparedStep, activation: JsonObject, iteration: number): Promise<void> {
     const def = step.def;
+    const answered = this.#answered.get(`${def.id}:${iteration}`);
+    if (answered) {
+      this.#answered.delete(`${def.id}:${iteration}`);
+      const done = this.#emit({ type: 'step.completed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: def.id, iteration, attempt: 1, output: answered, duration_ms: 0 });
+      if (done) await done;
+      return this.#route(step, answered, iteration);
+    }
     const recorded = this.#recorded.get(`${def.id}:${iteration}`);
     if (recorded) {
       this.#recorded.delete(`${def.id}:${iteration}`);

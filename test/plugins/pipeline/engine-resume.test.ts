@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { JsonObject, RunEvent, StepContext } from '../../../kernel/index.js';
+import { definePlugin, type JsonObject, type RunEvent, type StepContext } from '../../../kernel/index.js';
 import type { PipelineDef } from '../../../plugins/pipeline/model.js';
 import { bootPipeline, chainFlow, stepsNamed } from './support.js';
 
@@ -165,6 +165,78 @@ resume('a join gets the recorded output of a finished branch and the new output 
   const result = await pipeline.resume(history, { pipeline: await pipeline.prepare(def, { steps }), steps });
   assert.equal(calls, { s: 1, left: 1, right: 2, join: 1 });
   assert.equal(result.output, { s: 1, left: 1, right: 1, join: 1 });
+});
+
+resume('a human response completes the suspended step and the run routes on from it', async () => {
+  const doc = {
+    name: 'review',
+    steps: stepsNamed(['draft', 'review', 'publish', 'rework']),
+    flow: {
+      start_at: 'draft',
+      transitions: [
+        { from: 'draft', to: 'review' },
+        { from: 'review', to: 'publish', condition: { type: 'field_equals', config: { field: 'decision', value: 'approve' } } },
+        { from: 'review', to: 'rework', condition: { type: 'field_equals', config: { field: 'decision', value: 'reject' } } },
+      ],
+    },
+  };
+  let asked = 0;
+  const steps = {
+    draft: async () => ({ text: 'v1' }),
+    review: (input: JsonObject, ctx: StepContext) => (asked++, ctx.suspend({ prompt: 'Approve?', interaction_id: 'i-1', output: { reviewed: input['text'] } })),
+    publish: async (input: JsonObject) => ({ published: input }),
+    rework: async () => ({}),
+  };
+  const def = await pipeline.parse(doc, { steps });
+  const history = await runLogged(def, steps);
+  assert.is(history.at(-1)!.type, 'run.suspended');
+  const added: RunEvent[] = [];
+  const result = await pipeline.resume(history, { pipeline: def, steps, response: { step_id: 'review', response: { decision: 'approve' }, actor: 'ada' }, onEvent: (e) => void added.push(e) });
+  assert.is(result.status, 'completed');
+  assert.is(asked, 1);
+  assert.equal(result.execution_path, ['draft', 'review', 'publish']);
+  const output = { reviewed: 'v1', decision: 'approve', human_input: { decision: 'approve' }, interaction_id: 'i-1' };
+  assert.equal(result.steps['review'], output);
+  assert.equal(result.output, { published: output });
+  assert.equal(added.slice(0, 2).map((e) => e.type), ['run.resumed', 'step.completed']);
+  const resumed = added[0]!;
+  assert.equal(resumed.type === 'run.resumed' && [resumed.step_id, resumed.response, resumed.actor], ['review', { decision: 'approve' }, 'ada']);
+
+  // A process that stored the answer and died before going on completes the step from the stored answer.
+  const answeredThenDied = [...history, added[0]!];
+  const again = await pipeline.resume(answeredThenDied, { pipeline: def, steps });
+  assert.equal([again.status, again.execution_path], ['completed', ['draft', 'review', 'publish']]);
+  assert.is(asked, 1);
+});
+
+resume('a bare suspension takes the response as its output; event taps see the completion', async () => {
+  const seen: string[] = [];
+  const tap = definePlugin({ name: 'tap', version: '1.0.0', kernel: '^1', dependsOn: ['pipeline'], setup: (ctx) => ctx.hooks.tapPromise('pipeline.event', async (e) => void seen.push(e.type)) });
+  const booted = await bootPipeline([tap]);
+  const steps = { ask: (_: JsonObject, ctx: StepContext) => ctx.suspend({ prompt: 'Name?' }) };
+  const def = await booted.pipeline.parse({ name: 'ask', steps: stepsNamed(['ask']), flow: { start_at: 'ask' } }, { steps });
+  const history: RunEvent[] = [];
+  await booted.pipeline.run(def, { steps, onEvent: (e) => void history.push(e) });
+  seen.length = 0;
+  const result = await booted.pipeline.resume(history, { pipeline: def, steps, response: { step_id: 'ask', response: { name: 'Ada' }, interaction_id: 'i-9' } });
+  await booted.kernel.close();
+  assert.equal(result.output, { name: 'Ada', human_input: { name: 'Ada' }, interaction_id: 'i-9' });
+  assert.equal(seen, ['run.resumed', 'step.completed', 'route.decided', 'run.completed']);
+  const stored = history.concat();
+  const bare = await pipeline.resume(stored, { pipeline: def, steps, response: { step_id: 'ask', response: { name: 'Bo' } } });
+  assert.equal(bare.output, { name: 'Bo', human_input: { name: 'Bo' } });
+});
+
+resume('a response for a step that is not waiting is refused before anything is written', async () => {
+  const ids = ['a', 'b'];
+  const { steps } = counting(ids, 'b');
+  const def = await pipeline.parse({ name: 'chain', steps: stepsNamed(ids), flow: chainFlow(ids) }, { steps });
+  const history = await runLogged(def, steps);
+  const added: RunEvent[] = [];
+  const error = await pipeline.resume(history, { pipeline: def, steps, response: { step_id: 'a', response: { ok: true }, interaction_id: 'x' }, onEvent: (e) => void added.push(e) }).catch((e: { code: string; message: string }) => e);
+  assert.is((error as { code: string }).code, 'PIPELINE_RESUME_INVALID');
+  assert.match((error as { message: string }).message, /not waiting for input at step "a"/);
+  assert.equal(added, []);
 });
 
 resume('a history that cannot be resumed is refused with a coded error', async () => {
