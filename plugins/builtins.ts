@@ -8,6 +8,7 @@ export const builtins = {
   pipeline: () => import('./pipeline/index.js'),
   storage: () => import('./storage/index.js'),
   checkpoint: () => import('./checkpoint/index.js'),
+  hitl: () => import('./hitl/index.js'),
   catalog: () => import('./catalog/index.js'),
   memory: () => import('./memory/index.js'),
   'store-memory': () => import('./store-memory/index.js'),

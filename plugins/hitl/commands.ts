@@ -1,0 +1,78 @@
+import { WeftError, type Command, type JsonObject } from '#kernel';
+import type { Interaction } from './interactions.js';
+
+const json = { type: 'boolean', description: 'Print JSON' } as const;
+
+function line(it: Interaction): string {
+  return `${it.id}  ${it.pipeline}/${it.step_id}  ${it.prompt}${it.expires_at ? `  (expires ${it.expires_at})` : ''}\n`;
+}
+
+/** `weft hitl list`: pending interactions, oldest first. */
+export const listCommand: Command = {
+  name: 'hitl list',
+  summary: 'List interactions waiting for a human',
+  options: { json },
+  async run({ values, io, services }) {
+    const all = await services.get('hitl').list();
+    io.stdout(values['json'] === true ? `${JSON.stringify(all, null, 2)}\n` : all.length ? all.map(line).join('') : 'No interactions are waiting.\n');
+    return 0;
+  },
+};
+
+/** `weft hitl show <id>`: one pending interaction with its form. */
+export const showCommand: Command = {
+  name: 'hitl show',
+  summary: 'Show a pending interaction and its form',
+  args: '<interaction-id>',
+  positionals: { min: 1, max: 1 },
+  options: { json },
+  async run({ positionals, values, io, services }) {
+    const it = await services.get('hitl').get(positionals[0]!);
+    io.stdout(values['json'] === true ? `${JSON.stringify(it, null, 2)}\n` : `${line(it)}run ${it.run_id}\nform ${JSON.stringify(it.ui_schema)}\n`);
+    return 0;
+  },
+};
+
+/** `weft hitl respond <id> --input <json>`: answers an interaction and resumes its run here. */
+export const respondCommand: Command = {
+  name: 'hitl respond',
+  summary: 'Answer an interaction; its run resumes in this process',
+  args: '<interaction-id>',
+  positionals: { min: 1, max: 1 },
+  options: {
+    input: { type: 'string', value: '<json>', description: 'The response, a JSON object' },
+    as: { type: 'string', value: '<user>', description: 'Who answers (checked against the assignees)' },
+    json,
+  },
+  async run({ positionals, values, io, services }) {
+    let response: unknown;
+    try {
+      response = JSON.parse(String(values['input'] ?? ''));
+    } catch (e: unknown) {
+      throw new WeftError('KERNEL_CLI_USAGE', `--input must be a JSON object: ${(e as Error).message}`, { cause: e });
+    }
+    if (response === null || typeof response !== 'object' || Array.isArray(response)) throw new WeftError('KERNEL_CLI_USAGE', '--input must be a JSON object');
+    const actor = values['as'] as string | undefined;
+    const result = await services.get('hitl').respond(positionals[0]!, response as JsonObject, actor === undefined ? {} : { actor });
+    io.stdout(values['json'] === true ? `${JSON.stringify(result, null, 2)}\n` : `${result.pipeline}: ${result.status} (run ${result.run_id})\n`);
+    return result.status === 'failed' ? 1 : 0;
+  },
+};
+
+/** `weft hitl cancel <id>`: cancels an interaction and its run. */
+export const cancelCommand: Command = {
+  name: 'hitl cancel',
+  summary: 'Cancel an interaction and its run',
+  args: '<interaction-id>',
+  positionals: { min: 1, max: 1 },
+  options: {
+    reason: { type: 'string', value: '<text>', description: 'Why (stored in the run.cancelled event)' },
+    as: { type: 'string', value: '<user>', description: 'Who cancels' },
+  },
+  async run({ positionals, values, io, services }) {
+    const actor = values['as'] as string | undefined;
+    const done = await services.get('hitl').cancel(positionals[0]!, (values['reason'] as string | undefined) ?? 'cancelled', actor === undefined ? {} : { actor });
+    io.stdout(`run ${done.run_id} cancelled\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,12 @@
+import { defineErrors } from '#kernel';
+
+/** Error codes of the hitl plugin. */
+export const HitlErrors = defineErrors('HITL', {
+  NOT_FOUND: 'No pending interaction has that id.',
+  INVALID_RESPONSE: "A response does not match the interaction's ui_schema; the path names the field.",
+  NOT_ASSIGNED: 'The responder is not among the interaction’s assignees.',
+  ALREADY_ANSWERED: 'The interaction was answered already; a response is never applied twice.',
+  CANCELLED: 'The interaction was cancelled.',
+  EXPIRED: 'The interaction passed its deadline: its default action was applied, or the run failed.',
+  STEP_CONFIG: 'A hitl step is configured without a required option.',
+});

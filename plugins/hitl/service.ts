@@ -1,0 +1,130 @@
+import { WeftError, type JsonObject, type KeyValueStore, type RunEvent, type RunResult, type ServiceReader } from '#kernel';
+import { HitlErrors } from './errors.js';
+import { pendingInteraction, type Interaction } from './interactions.js';
+import { validateResponse } from './ui-schema.js';
+
+/** Filters of `hitl.list`. */
+export interface InteractionFilter {
+  run_id?: string;
+  pipeline?: string;
+  /** Only interactions this user may answer (no assignees, or among them). */
+  assignee?: string;
+}
+
+/** The `hitl` service: pending interactions, answered or cancelled exactly once. */
+export interface HitlService {
+  /** Pending interactions, oldest first; expired ones get their default action (or fail their run) first. */
+  list(filter?: InteractionFilter): Promise<Interaction[]>;
+  /** One pending interaction; HITL_NOT_FOUND, or the code of what already happened to it. */
+  get(id: string): Promise<Interaction>;
+  /** Validates, claims and applies a response, resuming the run; resolves to the run's result. */
+  respond(id: string, response: JsonObject, options?: { actor?: string }): Promise<RunResult>;
+  /** Cancels the interaction and its run. */
+  cancel(id: string, reason?: string, options?: { actor?: string }): Promise<{ run_id: string; status: 'cancelled' }>;
+}
+
+/** Who settled an interaction, and how; stored under its claim key. */
+interface Claim {
+  kind: 'answer' | 'cancel' | 'expire';
+  by: string;
+}
+
+const CLAIM_TTL_SECONDS = 86_400;
+const TIMEOUT_ACTOR = 'system:timeout';
+
+/** Builds the hitl service over the kernel's services. */
+export function createHitlService(services: ServiceReader, now: () => number = Date.now): HitlService {
+  const kv = (): Promise<KeyValueStore> => services.get('storage').kv();
+  const runs = () => services.get('storage').runs();
+  const key = (id: string): string => `hitl:answer:${id}`;
+
+  const claim = async (id: string, value: Claim): Promise<boolean> => (await kv()).setIfAbsent(key(id), JSON.stringify(value), { ttl_seconds: CLAIM_TTL_SECONDS });
+
+  /** The error for an interaction that is settled or was never there. */
+  const settled = async (id: string): Promise<WeftError> => {
+    const stored = await (await kv()).get(key(id));
+    if (stored === undefined) return new WeftError(HitlErrors.NOT_FOUND, `No pending interaction "${id}"; \`weft hitl list\` shows the pending ones`, { data: { interaction_id: id } });
+    const { kind, by } = JSON.parse(stored) as Claim;
+    const code = kind === 'answer' ? HitlErrors.ALREADY_ANSWERED : kind === 'cancel' ? HitlErrors.CANCELLED : HitlErrors.EXPIRED;
+    const what = kind === 'answer' ? `was answered by ${by}` : kind === 'cancel' ? `was cancelled by ${by}` : 'expired';
+    return new WeftError(code, `Interaction "${id}" ${what}; nothing was changed`, { data: { interaction_id: id, by } });
+  };
+
+  const history = (runId: string): Promise<RunEvent[]> => services.get('runHistory').events(runId);
+
+  /** Appends a final event after the run's last one; the run store refuses a seq clash. */
+  const finish = async (runId: string, event: (seq: number, at: number) => RunEvent): Promise<void> => {
+    const store = await runs();
+    const last = (await store.events(runId)).at(-1)!;
+    await store.append([event(last.seq + 1, now())]);
+  };
+
+  const resume = async (it: Interaction, response: JsonObject, actor: string): Promise<RunResult> =>
+    services.get('pipeline').resume(await history(it.run_id), { response: { step_id: it.step_id, response, actor, interaction_id: it.id } });
+
+  const expired = (it: Interaction): boolean => it.expires_at !== undefined && Date.parse(it.expires_at) <= now();
+
+  /** Applies an expired interaction's default action, or fails its run; only the claim's winner does. */
+  const expire = async (it: Interaction): Promise<void> => {
+    if (!(await claim(it.id, { kind: 'expire', by: TIMEOUT_ACTOR }))) return;
+    if (it.default_action) {
+      await resume(it, it.default_action, TIMEOUT_ACTOR);
+      return;
+    }
+    const error = { code: HitlErrors.EXPIRED, message: `Interaction "${it.id}" expired at ${it.expires_at} without a response`, step_id: it.step_id };
+    await finish(it.run_id, (seq, at) => ({ type: 'run.failed', run_id: it.run_id, seq, at, error, output: null }));
+  };
+
+  const pending = async (): Promise<Interaction[]> => {
+    const store = await runs();
+    const waiting = await store.list({ status: 'waiting_for_input', limit: Number.MAX_SAFE_INTEGER });
+    const found = await Promise.all(waiting.map(async (run) => pendingInteraction(await history(run.run_id))));
+    return found.filter((it): it is Interaction => it !== undefined).sort((a, b) => a.created_at.localeCompare(b.created_at));
+  };
+
+  /** Pending interactions, after expiring those past their deadline. */
+  const live = async (): Promise<Interaction[]> => {
+    const all = await pending();
+    await Promise.all(all.filter(expired).map(expire));
+    return all.filter((it) => !expired(it));
+  };
+
+  const find = async (id: string): Promise<Interaction> => {
+    const it = (await pending()).find((i) => i.id === id);
+    if (it === undefined) throw await settled(id);
+    if (expired(it)) {
+      await expire(it);
+      throw await settled(id);
+    }
+    return it;
+  };
+
+  return {
+    async list(filter = {}) {
+      return (await live()).filter(
+        (it) =>
+          (filter.run_id === undefined || it.run_id === filter.run_id) &&
+          (filter.pipeline === undefined || it.pipeline === filter.pipeline) &&
+          (filter.assignee === undefined || it.assignees === undefined || it.assignees.includes(filter.assignee)),
+      );
+    },
+    get: find,
+    async respond(id, response, options = {}) {
+      const it = await find(id);
+      const actor = options.actor ?? 'anonymous';
+      if (it.assignees !== undefined && !it.assignees.includes(actor)) {
+        throw new WeftError(HitlErrors.NOT_ASSIGNED, `${actor} is not among the assignees of "${id}" (${it.assignees.join(', ')}); answer as one of them`, { data: { interaction_id: id, actor } });
+      }
+      validateResponse(it.ui_schema, response);
+      if (!(await claim(id, { kind: 'answer', by: actor }))) throw await settled(id);
+      return resume(it, response, actor);
+    },
+    async cancel(id, reason = 'cancelled', options = {}) {
+      const it = await find(id);
+      const actor = options.actor ?? 'anonymous';
+      if (!(await claim(id, { kind: 'cancel', by: actor }))) throw await settled(id);
+      await finish(it.run_id, (seq, at) => ({ type: 'run.cancelled', run_id: it.run_id, seq, at, reason }));
+      return { run_id: it.run_id, status: 'cancelled' };
+    },
+  };
+}
