@@ -2,6 +2,7 @@ import { WeftError, type JsonObject, type KeyValueStore, type RunEvent, type Run
 import { HitlErrors } from './errors.js';
 import { pendingInteraction, type Interaction } from './interactions.js';
 import { validateResponse } from './ui-schema.js';
+import { decide, type DecisionRule } from './votes.js';
 
 /** Filters of `hitl.list`. */
 export interface InteractionFilter {
@@ -62,6 +63,29 @@ export function createHitlService(services: ServiceReader, now: () => number = D
   const resume = async (it: Interaction, response: JsonObject, actor: string): Promise<RunResult> =>
     services.get('pipeline').resume(await history(it.run_id), { response: { step_id: it.step_id, response, actor, interaction_id: it.id } });
 
+  /**
+   * One stakeholder's vote: stored once per stakeholder; the vote that decides the rule claims the
+   * interaction and resumes the run with `{ decision, decision_type, votes }`. A vote that decides
+   * nothing resolves to the run as it stands (waiting for input).
+   */
+  const vote = async (it: Interaction, response: JsonObject, actor: string): Promise<RunResult> => {
+    const store = await kv();
+    if (!(await store.setIfAbsent(`hitl:vote:${it.id}:${actor}`, JSON.stringify(response), { ttl_seconds: CLAIM_TTL_SECONDS }))) {
+      throw new WeftError(HitlErrors.ALREADY_ANSWERED, `${actor} has voted on "${it.id}" already; nothing was changed`, { data: { interaction_id: it.id, actor } });
+    }
+    const votes: Record<string, JsonObject> = {};
+    for (const name of it.assignees!) {
+      const cast = await store.get(`hitl:vote:${it.id}:${name}`);
+      if (cast !== undefined) votes[name] = JSON.parse(cast) as JsonObject;
+    }
+    const rule = it.request['decision_type'] as DecisionRule;
+    const decision = decide(rule, it.assignees!.length, Object.values(votes).map((v) => String(v['decision'])));
+    const pipeline = services.get('pipeline');
+    // Undecided, or decided by a concurrent vote that claimed it first: the run as it stands.
+    if (decision === undefined || !(await claim(it.id, { kind: 'answer', by: actor }))) return pipeline.project(await history(it.run_id));
+    return resume(it, { decision, decision_type: rule, votes }, actor);
+  };
+
   const expired = (it: Interaction): boolean => it.expires_at !== undefined && Date.parse(it.expires_at) <= now();
 
   /** Applies an expired interaction's default action, or fails its run; only the claim's winner does. */
@@ -116,6 +140,7 @@ export function createHitlService(services: ServiceReader, now: () => number = D
         throw new WeftError(HitlErrors.NOT_ASSIGNED, `${actor} is not among the assignees of "${id}" (${it.assignees.join(', ')}); answer as one of them`, { data: { interaction_id: id, actor } });
       }
       validateResponse(it.ui_schema, response);
+      if (it.request['decision_type'] !== undefined) return vote(it, response, actor);
       if (!(await claim(id, { kind: 'answer', by: actor }))) throw await settled(id);
       return resume(it, response, actor);
     },

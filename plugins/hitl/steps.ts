@@ -1,6 +1,7 @@
 import { WeftError, type JsonObject, type StepContext, type StepFunction } from '#kernel';
 import { HitlErrors } from './errors.js';
 import type { UiSchema } from './ui-schema.js';
+import { DECISION_RULES } from './votes.js';
 
 /** The review form: a required decision and optional comments. */
 export const REVIEW_FORM: UiSchema = {
@@ -84,10 +85,37 @@ export const timeBoxedDecision: StepFunction = (input, ctx) => {
   return ask(input, ctx, { ui_schema: { ...DECISION_FORM, ...(ctx.config['ui_schema'] as JsonObject | undefined) }, urgent: true });
 };
 
+/** The vote form of a multi-stakeholder decision. */
+export const VOTE_FORM: UiSchema = {
+  type: 'stakeholder_vote',
+  title: 'Your vote',
+  fields: [
+    { name: 'decision', type: 'radio', label: 'Vote', required: true, options: ['approve', 'reject'] },
+    { name: 'comments', type: 'textarea', label: 'Comments' },
+  ],
+};
+
+/**
+ * `MultiStakeholderDecision`: each of `config.stakeholders` votes separately (approve or reject);
+ * the step completes when `decision_type` (consensus, majority, any; default consensus) is decided.
+ */
+export const multiStakeholderDecision: StepFunction = (input, ctx) => {
+  const stakeholders = ctx.config['stakeholders'];
+  const rule = ctx.config['decision_type'] ?? 'consensus';
+  if (!Array.isArray(stakeholders) || stakeholders.length === 0) {
+    throw new WeftError(HitlErrors.STEP_CONFIG, `Step "${ctx.step_id}" (MultiStakeholderDecision) needs config.stakeholders, a non-empty list of user names`, { path: 'config.stakeholders' });
+  }
+  if (!DECISION_RULES.includes(rule as never)) {
+    throw new WeftError(HitlErrors.STEP_CONFIG, `Step "${ctx.step_id}": config.decision_type must be one of ${DECISION_RULES.join(', ')}`, { path: 'config.decision_type' });
+  }
+  return ask(input, ctx, { ui_schema: VOTE_FORM, assignees: stakeholders.map(String), decision_type: rule });
+};
+
 /** The step types the plugin registers, by class name. */
 export const HITL_STEPS: Record<string, StepFunction> = {
   HumanInput: humanInput,
   ReviewAndApprove: reviewAndApprove,
   ConditionalReview: conditionalReview,
   TimeBoxedDecision: timeBoxedDecision,
+  MultiStakeholderDecision: multiStakeholderDecision,
 };

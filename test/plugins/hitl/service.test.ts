@@ -172,6 +172,42 @@ service('with sweep_seconds a sweeper applies defaults without anyone listing; a
   await kernel.close();
 });
 
+service('multi-stakeholder: each stakeholder votes once; the vote that decides the rule resumes the run with every vote', async () => {
+  const kernel = await boot();
+  const hitl = kernel.services.get('hitl');
+  const { runId } = await suspend(kernel, { step_class: 'MultiStakeholderDecision', config: { stakeholders: ['ada', 'bob', 'cy'], decision_type: 'majority' } });
+  const id = `${runId}:review:1`;
+  const first = await hitl.respond(id, { decision: 'approve', comments: 'yes' }, { actor: 'ada' });
+  assert.is(first.status, 'waiting_for_input');
+  assert.is(await code(hitl.respond(id, { decision: 'reject' }, { actor: 'ada' })), 'HITL_ALREADY_ANSWERED');
+  assert.is(await code(hitl.respond(id, { decision: 'approve' }, { actor: 'dee' })), 'HITL_NOT_ASSIGNED');
+  assert.is(await code(hitl.respond(id, { decision: 'maybe' }, { actor: 'bob' })), 'HITL_INVALID_RESPONSE');
+  const decided = await hitl.respond(id, { decision: 'approve' }, { actor: 'bob' });
+  assert.equal([decided.status, decided.execution_path.at(-1)], ['completed', 'publish']);
+  const votes = { ada: { decision: 'approve', comments: 'yes' }, bob: { decision: 'approve' } };
+  assert.equal((decided.steps['review'] as JsonObject)['human_input'], { decision: 'approve', decision_type: 'majority', votes });
+  assert.is(await code(hitl.respond(id, { decision: 'reject' }, { actor: 'cy' })), 'HITL_ALREADY_ANSWERED');
+  await kernel.close();
+});
+
+service('multi-stakeholder: of two deciding votes at once exactly one resumes; a vote decided after another claim leaves the run alone', async () => {
+  const kernel = await boot();
+  const hitl = kernel.services.get('hitl');
+  const { runId } = await suspend(kernel, { step_class: 'MultiStakeholderDecision', config: { stakeholders: ['ada', 'bob'], decision_type: 'any' } });
+  const id = `${runId}:review:1`;
+  await Promise.all([hitl.respond(id, { decision: 'approve' }, { actor: 'ada' }), hitl.respond(id, { decision: 'approve' }, { actor: 'bob' })]);
+  assert.is((await events(kernel, runId)).filter((e) => e.type === 'run.resumed').length, 1);
+  assert.is(await status(kernel, runId), 'completed');
+
+  const other = await suspend(kernel, { step_class: 'MultiStakeholderDecision', config: { stakeholders: ['ada'] } });
+  const otherId = `${other.runId}:review:1`;
+  await (await kernel.services.get('storage').kv()).set(`hitl:answer:${otherId}`, JSON.stringify({ kind: 'answer', by: 'elsewhere' }));
+  const result = await hitl.respond(otherId, { decision: 'reject' }, { actor: 'ada' });
+  assert.is(result.status, 'waiting_for_input');
+  assert.is((await events(kernel, other.runId)).filter((e) => e.type === 'run.resumed').length, 0);
+  await kernel.close();
+});
+
 service('process A suspends and closes; process B (same PGlite data) lists, responds and completes the run', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'weft-hitl-data-'));
   const a = await boot({ dataDir });

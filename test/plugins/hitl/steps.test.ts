@@ -65,5 +65,13 @@ steps('TimeBoxedDecision needs timeout_seconds and default_action; its default m
   assert.equal([own.request?.['default_action'], (own.request?.['ui_schema'] as JsonObject)['title']], [{ decision: 'abort' }, 'Now']);
 });
 
+steps('MultiStakeholderDecision needs stakeholders and a known rule; the stakeholders are the assignees', async () => {
+  assert.is((await run({ step_class: 'MultiStakeholderDecision' })).code, 'HITL_STEP_CONFIG');
+  assert.is((await run({ step_class: 'MultiStakeholderDecision', config: { stakeholders: [] } })).code, 'HITL_STEP_CONFIG');
+  assert.is((await run({ step_class: 'MultiStakeholderDecision', config: { stakeholders: ['a'], decision_type: 'vibes' } })).code, 'HITL_STEP_CONFIG');
+  const { request } = await run({ step_class: 'MultiStakeholderDecision', config: { stakeholders: ['ada', 'bob'] } });
+  assert.equal([request?.['assignees'], request?.['decision_type']], [['ada', 'bob'], 'consensus']);
+});
+
 steps.after(() => kernel.close());
 steps.run();
