@@ -1,4 +1,5 @@
-import { WeftError, type Command, type JsonObject } from '#kernel';
+import type { Command, JsonObject } from '#kernel';
+import { HitlErrors } from './errors.js';
 import type { Interaction } from './interactions.js';
 
 const json = { type: 'boolean', description: 'Print JSON' } as const;
@@ -46,12 +47,17 @@ export const respondCommand: Command = {
   },
   async run({ positionals, values, io, services }) {
     let response: unknown;
+    let why = '';
     try {
       response = JSON.parse(String(values['input'] ?? ''));
     } catch (e: unknown) {
-      throw new WeftError('KERNEL_CLI_USAGE', `--input must be a JSON object: ${(e as Error).message}`, { cause: e });
+      why = `: ${(e as Error).message}`;
     }
-    if (response === null || typeof response !== 'object' || Array.isArray(response)) throw new WeftError('KERNEL_CLI_USAGE', '--input must be a JSON object');
+    // A response that is no JSON object is a usage error (exit 2), coded so scripts can branch on it.
+    if (response === null || typeof response !== 'object' || Array.isArray(response)) {
+      io.stderr(`error [${HitlErrors.INPUT_MALFORMED}]: --input must be a JSON object${why}\n`);
+      return 2;
+    }
     const actor = values['as'] as string | undefined;
     const result = await services.get('hitl').respond(positionals[0]!, response as JsonObject, actor === undefined ? {} : { actor });
     io.stdout(values['json'] === true ? `${JSON.stringify(result, null, 2)}\n` : `${result.pipeline}: ${result.status} (run ${result.run_id})\n`);

@@ -8,5 +8,6 @@ export const HitlErrors = defineErrors('HITL', {
   ALREADY_ANSWERED: 'The interaction was answered already; a response is never applied twice.',
   CANCELLED: 'The interaction was cancelled.',
   EXPIRED: 'The interaction passed its deadline: its default action was applied, or the run failed.',
+  INPUT_MALFORMED: '`weft hitl respond --input` is not a JSON object (exit status 2).',
   STEP_CONFIG: 'A hitl step is configured without a required option.',
 });

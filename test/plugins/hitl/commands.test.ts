@@ -7,7 +7,7 @@ const commands = suite('hitl: weft hitl …');
 commands('list, show, respond and cancel in-process', async () => {
   const kernel = await boot();
   const pipeline = kernel.services.get('pipeline');
-  assert.equal(await command(kernel, 'hitl list', []), { code: 0, stdout: 'No interactions are waiting.\n' });
+  assert.equal(await command(kernel, 'hitl list', []), { code: 0, stdout: 'No interactions are waiting.\n', stderr: '' });
   const first = await pipeline.run(await reviewPipeline(REVIEW), { input: { text: 'a' } });
   const timed = await pipeline.run(await reviewPipeline({ step_class: 'HumanInput', config: { prompt: 'Quick', timeout_seconds: 3600 } }), {});
   const id = `${first.run_id}:review:1`;
@@ -21,20 +21,25 @@ commands('list, show, respond and cancel in-process', async () => {
   assert.is(JSON.parse((await command(kernel, 'hitl show', [id], { json: true })).stdout).id, id);
 
   const usage = (values: Record<string, unknown>) => command(kernel, 'hitl respond', [id], values).catch((e: { code: string }) => e.code);
-  assert.is(await usage({}), 'KERNEL_CLI_USAGE');
-  assert.is(await usage({ input: '{bad' }), 'KERNEL_CLI_USAGE');
-  assert.is(await usage({ input: '[1]' }), 'KERNEL_CLI_USAGE');
-  assert.is(await usage({ input: 'null' }), 'KERNEL_CLI_USAGE');
+  const malformed = async (values: Record<string, unknown>) => {
+    const { code, stderr } = await command(kernel, 'hitl respond', [id], values);
+    return [code, stderr];
+  };
+  assert.equal(await malformed({}), [2, 'error [HITL_INPUT_MALFORMED]: --input must be a JSON object: Unexpected end of JSON input\n']);
+  assert.equal((await malformed({ input: '{bad' }))[0], 2);
+  assert.equal(await malformed({ input: '[1]' }), [2, 'error [HITL_INPUT_MALFORMED]: --input must be a JSON object\n']);
+  assert.equal(await malformed({ input: 'null' }), [2, 'error [HITL_INPUT_MALFORMED]: --input must be a JSON object\n']);
+  assert.equal(await malformed({ input: '"yes"' }), [2, 'error [HITL_INPUT_MALFORMED]: --input must be a JSON object\n']);
   assert.is(await usage({ input: '{"decision":"maybe"}' }), 'HITL_INVALID_RESPONSE');
 
-  assert.equal(await command(kernel, 'hitl respond', [id], { input: '{"decision":"reject","comments":"boom"}', as: 'ada' }), { code: 1, stdout: `review: failed (run ${first.run_id})\n` });
+  assert.equal(await command(kernel, 'hitl respond', [id], { input: '{"decision":"reject","comments":"boom"}', as: 'ada' }), { code: 1, stdout: `review: failed (run ${first.run_id})\n`, stderr: '' });
   assert.is(await usage({ input: '{"decision":"approve"}' }), 'HITL_ALREADY_ANSWERED');
 
   const again = await pipeline.run(await reviewPipeline(REVIEW), { input: { text: 'b' } });
   const json = await command(kernel, 'hitl respond', [`${again.run_id}:review:1`], { input: '{"decision":"approve"}', json: true });
   assert.equal([json.code, JSON.parse(json.stdout).status], [0, 'completed']);
 
-  assert.equal(await command(kernel, 'hitl cancel', [other], { reason: 'stale', as: 'ada' }), { code: 0, stdout: `run ${timed.run_id} cancelled\n` });
+  assert.equal(await command(kernel, 'hitl cancel', [other], { reason: 'stale', as: 'ada' }), { code: 0, stdout: `run ${timed.run_id} cancelled\n`, stderr: '' });
   const last = await pipeline.run(await reviewPipeline(REVIEW), {});
   assert.equal((await command(kernel, 'hitl cancel', [`${last.run_id}:review:1`])).code, 0);
   await kernel.close();

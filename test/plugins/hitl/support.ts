@@ -21,13 +21,14 @@ export async function boot(options: { config?: JsonObject; dataDir?: string; log
 }
 
 /** Runs a command of the booted kernel in-process. */
-export async function command(kernel: Kernel, name: string, positionals: string[], values: JsonObject = {}): Promise<{ code: number; stdout: string }> {
+export async function command(kernel: Kernel, name: string, positionals: string[], values: JsonObject = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let found: { run: (i: never) => Promise<number> | number } | undefined;
   kernel.hooks.get('kernel.commands').call({ add: (c) => void (c.name === name && (found = c as never)) });
   let stdout = '';
-  const io: CommandIO = { stdout: (t) => void (stdout += t), stderr: () => undefined, cwd: process.cwd(), env: {} };
+  let stderr = '';
+  const io: CommandIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: process.cwd(), env: {} };
   const code = await found!.run({ positionals, values, io, services: kernel.services } as never);
-  return { code, stdout };
+  return { code, stdout, stderr };
 }
 
 const STEPS = `
