@@ -113,8 +113,17 @@ export function createHitlService(services: ServiceReader, now: () => number = D
     return all.filter((it) => !expired(it));
   };
 
+  /** The interaction an id of the form `<run_id>:<step_id>:<iteration>` names, read from that run alone. */
+  const named = async (id: string): Promise<Interaction | undefined> => {
+    const runId = /^(.+):[^:]+:\d+$/.exec(id)?.[1];
+    if (runId === undefined || (await (await runs()).get(runId))?.status !== 'waiting_for_input') return undefined;
+    const it = pendingInteraction(await history(runId));
+    return it?.id === id ? it : undefined;
+  };
+
+  /** A pending interaction by id: read directly when the id names its run, else found among all waiting runs. */
   const find = async (id: string): Promise<Interaction> => {
-    const it = (await pending()).find((i) => i.id === id);
+    const it = (await named(id)) ?? (await pending()).find((i) => i.id === id);
     if (it === undefined) throw await settled(id);
     if (expired(it)) {
       await expire(it);

@@ -45,6 +45,7 @@ service('a response resumes the run, merged into the step output; the audit is i
   assert.is(await code(hitl.get(id)), 'HITL_ALREADY_ANSWERED');
   assert.is(await code(hitl.get('nope')), 'HITL_NOT_FOUND');
   assert.is(await code(hitl.respond('nope', {})), 'HITL_NOT_FOUND');
+  assert.is(await code(hitl.get('nope:review:1')), 'HITL_NOT_FOUND');
   assert.is((await events(kernel, runId)).filter((e) => e.type === 'run.resumed').length, 1);
   await kernel.close();
 });
@@ -92,6 +93,17 @@ service('a bare suspension (no form, no id of its own) is answered under <run>:<
   assert.is(result.status, 'completed');
   const resumed = (await events(kernel, runId)).find((e) => e.type === 'run.resumed');
   assert.is(resumed?.type === 'run.resumed' && resumed.actor, 'anonymous');
+  await kernel.close();
+});
+
+service('an id of its own is found among the waiting runs; an id naming a waiting run at another step is not found', async () => {
+  const kernel = await boot();
+  const hitl = kernel.services.get('hitl');
+  const { runId } = await suspend(kernel, { step_class: 'Own', module: './steps.mjs' });
+  assert.is(await code(hitl.get(`${runId}:review:2`)), 'HITL_NOT_FOUND');
+  assert.is(await code(hitl.get(`${runId}:review:1`)), 'HITL_NOT_FOUND');
+  assert.is((await hitl.get('ticket-7')).run_id, runId);
+  assert.is((await hitl.respond('ticket-7', { decision: 'approve' })).status, 'completed');
   await kernel.close();
 });
 

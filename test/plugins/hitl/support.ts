@@ -36,6 +36,7 @@ export async function Draft(input) { return { ...input, text: input.text ?? 'v1'
 export async function Publish(input, ctx) { globalThis.__hitlStarted?.(ctx.step_id); return { published: input }; }
 export async function Rework(input) { if (input.comments === 'boom') throw new Error('rework failed'); return { reworked: true, decision: input.decision }; }
 export function Ask(input, ctx) { return ctx.suspend({}); }
+export function Own(input, ctx) { return ctx.suspend({ interaction_id: 'ticket-7' }); }
 `;
 
 /** A temp dir with steps.mjs and `review.json`: draft → review (a step of `review`) → publish | rework. */
