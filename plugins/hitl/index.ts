@@ -18,7 +18,7 @@ export type { HitlService, InteractionFilter } from './service.js';
  * `weft hitl` commands that answer them from any process. Interactions are projections of the
  * stored run events; a claim in the key-value store makes every answer, cancel or expiry happen once.
  */
-export default definePlugin<{ sweep_seconds: number }>({
+export default definePlugin<{ sweep_seconds: number; lease_seconds: number }>({
   name: 'hitl',
   version: '1.0.0',
   kernel: '^1',
@@ -27,12 +27,15 @@ export default definePlugin<{ sweep_seconds: number }>({
   configSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: { sweep_seconds: { type: 'number', minimum: 0, default: 0, description: 'Every this many seconds, apply the default of expired interactions (0: only when listed or answered)' } },
+    properties: {
+      sweep_seconds: { type: 'number', minimum: 0, default: 0, description: 'Every this many seconds, apply the default of expired interactions (0: only when listed or answered)' },
+      lease_seconds: { type: 'number', exclusiveMinimum: 0, default: 30, description: 'How long a claimed answer blocks others before its run records it (a process that died in between blocks it no longer)' },
+    },
   },
   setup(ctx) {
     const pipeline = ctx.services.get('pipeline');
     for (const [name, step] of Object.entries(HITL_STEPS)) pipeline.registerStep(name, step);
-    const service = createHitlService(ctx.services);
+    const service = createHitlService(ctx.services, { lease_seconds: ctx.config.lease_seconds });
     ctx.services.provide('hitl', service);
     ctx.hooks.tap('kernel.commands', (commands) => {
       for (const command of [listCommand, showCommand, respondCommand, cancelCommand]) commands.add(command);

@@ -30,16 +30,28 @@ interface Claim {
   by: string;
 }
 
+/** How long a settled interaction's claim (and a stakeholder's vote) is kept, to name what happened to it. */
 const CLAIM_TTL_SECONDS = 86_400;
 const TIMEOUT_ACTOR = 'system:timeout';
 
+/** Options of the hitl service. */
+export interface HitlOptions {
+  /**
+   * How long a claim holds before its response is stored in the run (run.resumed): a process that
+   * dies between claiming and resuming blocks the interaction only this long.
+   */
+  lease_seconds: number;
+}
+
 /** Builds the hitl service over the kernel's services. */
-export function createHitlService(services: ServiceReader, now: () => number = Date.now): HitlService {
+export function createHitlService(services: ServiceReader, options: HitlOptions, now: () => number = Date.now): HitlService {
   const kv = (): Promise<KeyValueStore> => services.get('storage').kv();
   const runs = () => services.get('storage').runs();
   const key = (id: string): string => `hitl:answer:${id}`;
 
-  const claim = async (id: string, value: Claim): Promise<boolean> => (await kv()).setIfAbsent(key(id), JSON.stringify(value), { ttl_seconds: CLAIM_TTL_SECONDS });
+  /** Takes the interaction for one answer, cancel or expiry, for the lease; `settle` then keeps it. */
+  const claim = async (id: string, value: Claim): Promise<boolean> => (await kv()).setIfAbsent(key(id), JSON.stringify(value), { ttl_seconds: options.lease_seconds });
+  const settle = async (id: string, value: Claim): Promise<void> => (await kv()).set(key(id), JSON.stringify(value), { ttl_seconds: CLAIM_TTL_SECONDS });
 
   /** The error for an interaction that is settled or was never there. */
   const settled = async (id: string): Promise<WeftError> => {
@@ -60,8 +72,14 @@ export function createHitlService(services: ServiceReader, now: () => number = D
     await store.append([event(last.seq + 1, now())]);
   };
 
-  const resume = async (it: Interaction, response: JsonObject, actor: string): Promise<RunResult> =>
-    services.get('pipeline').resume(await history(it.run_id), { response: { step_id: it.step_id, response, actor, interaction_id: it.id } });
+  /** Resumes the run with the response; the claim is kept for good once run.resumed is emitted. */
+  const resume = async (it: Interaction, response: JsonObject, actor: string, claimed: Claim): Promise<RunResult> => {
+    let settled: Promise<void> | undefined;
+    const onEvent = (event: RunEvent): void => void (event.type === 'run.resumed' && (settled = settle(it.id, claimed)));
+    const result = await services.get('pipeline').resume(await history(it.run_id), { response: { step_id: it.step_id, response, actor, interaction_id: it.id }, onEvent });
+    await settled;
+    return result;
+  };
 
   /**
    * One stakeholder's vote: stored once per stakeholder; the vote that decides the rule claims the
@@ -82,21 +100,24 @@ export function createHitlService(services: ServiceReader, now: () => number = D
     const decision = decide(rule, it.assignees!.length, Object.values(votes).map((v) => String(v['decision'])));
     const pipeline = services.get('pipeline');
     // Undecided, or decided by a concurrent vote that claimed it first: the run as it stands.
-    if (decision === undefined || !(await claim(it.id, { kind: 'answer', by: actor }))) return pipeline.project(await history(it.run_id));
-    return resume(it, { decision, decision_type: rule, votes }, actor);
+    const answer: Claim = { kind: 'answer', by: actor };
+    if (decision === undefined || !(await claim(it.id, answer))) return pipeline.project(await history(it.run_id));
+    return resume(it, { decision, decision_type: rule, votes }, actor, answer);
   };
 
   const expired = (it: Interaction): boolean => it.expires_at !== undefined && Date.parse(it.expires_at) <= now();
 
   /** Applies an expired interaction's default action, or fails its run; only the claim's winner does. */
   const expire = async (it: Interaction): Promise<void> => {
-    if (!(await claim(it.id, { kind: 'expire', by: TIMEOUT_ACTOR }))) return;
+    const expiry: Claim = { kind: 'expire', by: TIMEOUT_ACTOR };
+    if (!(await claim(it.id, expiry))) return;
     if (it.default_action) {
-      await resume(it, it.default_action, TIMEOUT_ACTOR);
+      await resume(it, it.default_action, TIMEOUT_ACTOR, expiry);
       return;
     }
     const error = { code: HitlErrors.EXPIRED, message: `Interaction "${it.id}" expired at ${it.expires_at} without a response`, step_id: it.step_id };
     await finish(it.run_id, (seq, at) => ({ type: 'run.failed', run_id: it.run_id, seq, at, error, output: null }));
+    await settle(it.id, expiry);
   };
 
   const pending = async (): Promise<Interaction[]> => {
@@ -150,14 +171,17 @@ export function createHitlService(services: ServiceReader, now: () => number = D
       }
       validateResponse(it.ui_schema, response);
       if (it.request['decision_type'] !== undefined) return vote(it, response, actor);
-      if (!(await claim(id, { kind: 'answer', by: actor }))) throw await settled(id);
-      return resume(it, response, actor);
+      const answer: Claim = { kind: 'answer', by: actor };
+      if (!(await claim(id, answer))) throw await settled(id);
+      return resume(it, response, actor, answer);
     },
     async cancel(id, reason = 'cancelled', options = {}) {
       const it = await find(id);
       const actor = options.actor ?? 'anonymous';
-      if (!(await claim(id, { kind: 'cancel', by: actor }))) throw await settled(id);
+      const cancel: Claim = { kind: 'cancel', by: actor };
+      if (!(await claim(id, cancel))) throw await settled(id);
       await finish(it.run_id, (seq, at) => ({ type: 'run.cancelled', run_id: it.run_id, seq, at, reason }));
+      await settle(id, cancel);
       return { run_id: it.run_id, status: 'cancelled' };
     },
   };

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, unlink } from 'node:fs/promises';
+import { mkdtemp, rename, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -217,6 +217,23 @@ service('multi-stakeholder: of two deciding votes at once exactly one resumes; a
   const result = await hitl.respond(otherId, { decision: 'reject' }, { actor: 'ada' });
   assert.is(result.status, 'waiting_for_input');
   assert.is((await events(kernel, other.runId)).filter((e) => e.type === 'run.resumed').length, 0);
+  await kernel.close();
+});
+
+service('a process that claimed an answer and died before resuming blocks the interaction only for the lease', async () => {
+  const kernel = await boot({ config: { hitl: { lease_seconds: 0.2 } } });
+  const hitl = kernel.services.get('hitl');
+  const { runId, file } = await suspend(kernel);
+  const id = `${runId}:review:1`;
+  const moved = `${file}.away`;
+  await rename(file, moved); // the resume after the claim fails: the pipeline file is gone
+  assert.is(await code(hitl.respond(id, { decision: 'approve' }, { actor: 'ada' })), 'PIPELINE_FILE_UNREADABLE');
+  await rename(moved, file);
+  assert.is(await code(hitl.respond(id, { decision: 'approve' }, { actor: 'bob' })), 'HITL_ALREADY_ANSWERED');
+  await sleep(250);
+  assert.is((await hitl.respond(id, { decision: 'approve' }, { actor: 'bob' })).status, 'completed');
+  await sleep(250); // once run.resumed is stored the claim outlives the lease
+  assert.is(await code(hitl.respond(id, { decision: 'approve' }, { actor: 'cy' })), 'HITL_ALREADY_ANSWERED');
   await kernel.close();
 });
 
