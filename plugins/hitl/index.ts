@@ -35,7 +35,9 @@ export default definePlugin<{ sweep_seconds: number; lease_seconds: number }>({
   setup(ctx) {
     const pipeline = ctx.services.get('pipeline');
     for (const [name, step] of Object.entries(HITL_STEPS)) pipeline.registerStep(name, step);
-    const service = createHitlService(ctx.services, { lease_seconds: ctx.config.lease_seconds });
+    const { service, recorded } = createHitlService(ctx.services, { lease_seconds: ctx.config.lease_seconds });
+    // After the checkpoint plugin's tap (stage 0) has stored the event.
+    ctx.hooks.tapPromise('pipeline.event', (event) => recorded(event), { stage: 100 });
     ctx.services.provide('hitl', service);
     ctx.hooks.tap('kernel.commands', (commands) => {
       for (const command of [listCommand, showCommand, respondCommand, cancelCommand]) commands.add(command);

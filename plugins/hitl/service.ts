@@ -44,7 +44,7 @@ export interface HitlOptions {
 }
 
 /** Builds the hitl service over the kernel's services. */
-export function createHitlService(services: ServiceReader, options: HitlOptions, now: () => number = Date.now): HitlService {
+export function createHitlService(services: ServiceReader, options: HitlOptions, now: () => number = Date.now): { service: HitlService; recorded(event: RunEvent): Promise<void> } {
   const kv = (): Promise<KeyValueStore> => services.get('storage').kv();
   const runs = () => services.get('storage').runs();
   const key = (id: string): string => `hitl:answer:${id}`;
@@ -72,13 +72,16 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
     await store.append([event(last.seq + 1, now())]);
   };
 
-  /** Resumes the run with the response; the claim is kept for good once run.resumed is emitted. */
+  /** Claims of runs this process is resuming, by interaction id: kept for good once run.resumed is stored. */
+  const resuming = new Map<string, Claim>();
+
   const resume = async (it: Interaction, response: JsonObject, actor: string, claimed: Claim): Promise<RunResult> => {
-    let settled: Promise<void> | undefined;
-    const onEvent = (event: RunEvent): void => void (event.type === 'run.resumed' && (settled = settle(it.id, claimed)));
-    const result = await services.get('pipeline').resume(await history(it.run_id), { response: { step_id: it.step_id, response, actor, interaction_id: it.id }, onEvent });
-    await settled;
-    return result;
+    resuming.set(it.id, claimed);
+    try {
+      return await services.get('pipeline').resume(await history(it.run_id), { response: { step_id: it.step_id, response, actor, interaction_id: it.id } });
+    } finally {
+      resuming.delete(it.id);
+    }
   };
 
   /**
@@ -153,7 +156,13 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
     return it;
   };
 
-  return {
+  /** Called after the checkpoint plugin stored an event: a stored run.resumed makes its claim permanent. */
+  const recorded = async (event: RunEvent): Promise<void> => {
+    const claimed = event.type === 'run.resumed' ? resuming.get(event.interaction_id ?? '') : undefined;
+    if (claimed) await settle((event as { interaction_id: string }).interaction_id, claimed);
+  };
+
+  const service: HitlService = {
     async list(filter = {}) {
       return (await live()).filter(
         (it) =>
@@ -185,4 +194,5 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
       return { run_id: it.run_id, status: 'cancelled' };
     },
   };
+  return { service, recorded };
 }

@@ -234,6 +234,13 @@ service('a process that claimed an answer and died before resuming blocks the in
   assert.is((await hitl.respond(id, { decision: 'approve' }, { actor: 'bob' })).status, 'completed');
   await sleep(250); // once run.resumed is stored the claim outlives the lease
   assert.is(await code(hitl.respond(id, { decision: 'approve' }, { actor: 'cy' })), 'HITL_ALREADY_ANSWERED');
+
+  // A resume that carries no response (weft resume of a failed run) touches no claim.
+  const failing = await suspend(kernel);
+  const failed = await hitl.respond(`${failing.runId}:review:1`, { decision: 'reject', comments: 'boom' });
+  assert.is(failed.status, 'failed');
+  const again = await kernel.services.get('pipeline').resume(await kernel.services.get('runHistory').events(failing.runId));
+  assert.is(again.status, 'failed');
   await kernel.close();
 });
 
