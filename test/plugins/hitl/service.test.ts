@@ -1,4 +1,4 @@
-import { mkdtemp, rename, rm, unlink } from 'node:fs/promises';
+import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -104,6 +104,32 @@ service('an id of its own is found among the waiting runs; an id naming a waitin
   assert.is(await code(hitl.get(`${runId}:review:1`)), 'HITL_NOT_FOUND');
   assert.is((await hitl.get('ticket-7')).run_id, runId);
   assert.is((await hitl.respond('ticket-7', { decision: 'approve' })).status, 'completed');
+  await kernel.close();
+});
+
+service('two branches of a fan-out both waiting are answered one after the other', async () => {
+  const kernel = await boot();
+  const hitl = kernel.services.get('hitl');
+  const dir = await mkdtemp(join(tmpdir(), 'weft-hitl-fan-'));
+  const file = join(dir, 'fan.json');
+  const ask = (prompt: string) => ({ step_class: 'HumanInput', config: { prompt } });
+  await writeFile(file, JSON.stringify({
+    name: 'fan',
+    steps: [{ id: 'left', ...ask('Left?') }, { id: 'right', ...ask('Right?') }, { id: 'start', step_class: 'HumanInput', config: {} }],
+    flow: { start_at: 'start', transitions: [{ from: 'start', to: 'left' }, { from: 'start', to: 'right' }] },
+  }));
+  const first = await kernel.services.get('pipeline').run(file, {});
+  assert.is(first.status, 'waiting_for_input');
+  await hitl.respond(`${first.run_id}:start:1`, { go: true });
+  const seen: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const [it] = await hitl.list({ run_id: first.run_id });
+    seen.push(it!.step_id);
+    const result = await hitl.respond(it!.id, { [it!.step_id]: true });
+    if (i === 1) assert.equal([result.status, result.steps['left']?.['left'], result.steps['right']?.['right']], ['completed', true, true]);
+  }
+  assert.equal(seen.sort(), ['left', 'right']);
+  await rm(dir, { recursive: true, force: true });
   await kernel.close();
 });
 
