@@ -12,9 +12,10 @@ function line(it: Interaction): string {
 export const listCommand: Command = {
   name: 'hitl list',
   summary: 'List interactions waiting for a human',
-  options: { json },
+  options: { as: { type: 'string', value: '<user>', description: 'Only interactions this user may answer' }, json },
   async run({ values, io, services }) {
-    const all = await services.get('hitl').list();
+    const user = values['as'] as string | undefined;
+    const all = await services.get('hitl').list(user === undefined ? {} : { assignee: user });
     io.stdout(values['json'] === true ? `${JSON.stringify(all, null, 2)}\n` : all.length ? all.map(line).join('') : 'No interactions are waiting.\n');
     return 0;
   },

@@ -17,6 +17,10 @@ commands('list, show, respond and cancel in-process', async () => {
   assert.match(listed.stdout, `${id}  review/review  Publish this?\n`);
   assert.match(listed.stdout, new RegExp(`${other}  review/review  Quick  \\(expires \\d{4}-`));
   assert.equal(JSON.parse((await command(kernel, 'hitl list', [], { json: true })).stdout).length, 2);
+  const assigned = await pipeline.run(await reviewPipeline({ step_class: 'HumanInput', config: { assignees: ['ada'] } }), {});
+  assert.equal(JSON.parse((await command(kernel, 'hitl list', [], { json: true, as: 'bob' })).stdout).length, 2);
+  assert.equal(JSON.parse((await command(kernel, 'hitl list', [], { json: true, as: 'ada' })).stdout).length, 3);
+  await kernel.services.get('hitl').cancel(`${assigned.run_id}:review:1`);
   assert.match((await command(kernel, 'hitl show', [id])).stdout, `run ${first.run_id}\nform {"type":"review_approval"`);
   assert.is(JSON.parse((await command(kernel, 'hitl show', [id], { json: true })).stdout).id, id);
 
