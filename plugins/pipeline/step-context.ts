@@ -26,6 +26,8 @@ function isPlainObject(value: unknown): value is JsonObject {
 }
 
 export function checkOutput(value: unknown, stepId: string): JsonObject {
+  // A step may also return the signal instead of calling ctx.suspend().
+  if (value instanceof SuspendSignal) throw value;
   if (value === undefined || value === null) return {};
   if (isPlainObject(value)) return value;
   const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? `a ${(value as object).constructor.name}` : `a ${typeof value}`;

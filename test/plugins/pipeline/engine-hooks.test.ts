@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
-import { definePlugin, type JsonObject, type RunEvent, type StepContext } from '../../../kernel/index.js';
+import { definePlugin, SuspendSignal, type JsonObject, type RunEvent, type StepContext } from '../../../kernel/index.js';
 import { bootPipeline, deferred, runDoc, stepsNamed } from './support.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../../../test/fixtures/pipelines/engine/${name}`, import.meta.url));
@@ -150,6 +150,12 @@ control('ctx.suspend stops the run in waiting_for_input after running branches f
   const suspended = seen.find((e) => e.type === 'run.suspended');
   assert.equal(suspended?.type === 'run.suspended' && [suspended.step_id, suspended.request], ['ask', { prompt: 'approve?' }]);
   assert.not.ok(seen.some((e) => e.type === 'run.completed'));
+});
+
+control('a step may return a suspend signal instead of calling ctx.suspend', async () => {
+  const steps = { ask: async () => new SuspendSignal({ prompt: 'approve?' }) };
+  const result = await runDoc(pipeline, { name: 'ret', steps: stepsNamed(['ask']), flow: { start_at: 'ask' } }, { steps });
+  assert.is(result.status, 'waiting_for_input');
 });
 
 control('aborting the run signal cancels the run and aborts the running step', async () => {
