@@ -1,8 +1,11 @@
 import { WeftError, type JsonObject } from '#kernel';
 import { PipelineErrors } from './errors.js';
 
-/** Where a reference starts looking (spec §3). */
-export type RefRoot = 'parameters' | 'input' | 'step' | 'result' | 'bare';
+/**
+ * Where a reference starts looking (spec §3). `field-or-step` is a lone name that is also a step
+ * id: the previous output's field of that name when it has one, else that step's output.
+ */
+export type RefRoot = 'parameters' | 'input' | 'step' | 'result' | 'bare' | 'field-or-step';
 
 /** One alternative of an expression: a reference or a literal. */
 export type Alternative =
@@ -70,7 +73,8 @@ function parseRef(text: string, stepIds: ReadonlySet<string>): Alternative | und
       return ref('step', next === 'output' || next === 'result' ? tail : rest.slice(1), step);
     }
   }
-  return stepIds.has(head) ? ref('step', rest, head) : ref('bare', segments);
+  if (!stepIds.has(head)) return ref('bare', segments);
+  return rest.length === 0 ? ref('field-or-step', rest, head) : ref('step', rest, head);
 }
 
 /** Parses the inside of `{{ … }}` (or of `{…}` alternatives). */
@@ -188,6 +192,8 @@ function rootValue(alt: Extract<Alternative, { kind: 'ref' }>, scope: Scope): un
       return scope.input;
     case 'step':
       return scope.steps[alt.step!];
+    case 'field-or-step':
+      return scope.prev !== undefined && Object.prototype.hasOwnProperty.call(scope.prev, alt.step!) ? scope.prev[alt.step!] : scope.steps[alt.step!];
     default:
       return scope.prev;
   }

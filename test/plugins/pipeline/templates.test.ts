@@ -232,4 +232,12 @@ templates('templateRefs lists the references of whole and interpolated templates
   assert.equal(templateRefs(compileTemplate('constant', stepIds)), []);
 });
 
+templates('a lone name that is also a step id reads the previous output\'s field first, else that step\'s output', () => {
+  const s = scope({ steps: { review: { approved: true } }, prev: { review: 7 } });
+  assert.is(resolve('{{ review }}', s), 7);
+  assert.equal(resolve('{{ review }}', scope({ steps: { review: { approved: true } }, prev: { other: 1 } })), { approved: true });
+  assert.equal(resolve('{{ review }}', scope({ steps: { review: { approved: true } }, prev: undefined })), { approved: true });
+  assert.is(resolve('{{ review.approved }}', s), true);
+});
+
 templates.run();
