@@ -11,6 +11,7 @@ export const builtins = {
   hitl: () => import('./hitl/index.js'),
   catalog: () => import('./catalog/index.js'),
   memory: () => import('./memory/index.js'),
+  reliability: () => import('./reliability/index.js'),
   'store-memory': () => import('./store-memory/index.js'),
   'store-redis': () => import('./store-redis/index.js'),
   'store-sql': () => import('./store-sql/index.js'),

@@ -1,0 +1,45 @@
+import { WeftError, type Command } from '#kernel';
+import type { MetricsFilter, MetricsReport } from './metrics.js';
+
+/** Parses an ISO date or a duration back from now (`30m`, `24h`, `7d`) into epoch ms. */
+export function parseTime(text: string, option: string, now = Date.now()): number {
+  const ago = /^(\d+)([smhd])$/.exec(text);
+  if (ago) return now - Number(ago[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[ago[2] as 's' | 'm' | 'h' | 'd'];
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) throw new WeftError('KERNEL_CLI_USAGE', `${option} must be an ISO date or a duration such as 24h or 7d`);
+  return at;
+}
+
+const rate = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const ms = (x: number | null): string => (x === null ? '–' : `${Math.round(x)} ms`);
+
+function text(r: MetricsReport): string {
+  const lines = [
+    `runs ${r.total_runs}, steps ${r.total_steps}: ${r.healthy ? 'healthy' : 'unhealthy'}`,
+    `  SVR ${rate(r.svr)}  CR ${rate(r.cr)}  PC ${r.pc.toFixed(2)}  HIR ${rate(r.hir)}  MA ${rate(r.ma)}  TCL ${ms(r.tcl)}  WCT ${ms(r.wct)}`,
+    ...r.violations.map((v) => `  ! ${v}`),
+    ...Object.entries(r.per_step).map(([id, s]) => `  ${id}: ${s.total_steps} steps, SVR ${rate(s.svr)}, CR ${rate(s.cr)}, MA ${rate(s.ma)}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** `weft metrics`: the reliability report over the stored runs. */
+export const metricsCommand: Command = {
+  name: 'metrics',
+  summary: 'Reliability metrics (SVR, CR, PC, HIR, MA, TCL, WCT) over the stored runs',
+  options: {
+    pipeline: { type: 'string', value: '<name>', description: 'Only runs of this pipeline' },
+    step: { type: 'string', value: '<id>', description: 'Only step records of this step id' },
+    since: { type: 'string', value: '<time>', description: 'Only runs and steps from this time (ISO date, or 30m, 24h, 7d ago)' },
+    until: { type: 'string', value: '<time>', description: 'Only runs and steps before this time' },
+    json: { type: 'boolean', description: 'Print the report as JSON' },
+  },
+  async run({ values, io, services }) {
+    const filter: MetricsFilter = {};
+    for (const key of ['pipeline', 'step'] as const) if (typeof values[key] === 'string') filter[key] = values[key];
+    for (const key of ['since', 'until'] as const) if (typeof values[key] === 'string') filter[key] = parseTime(values[key], `--${key}`);
+    const report = await services.get('reliability').metrics(filter);
+    io.stdout(values['json'] === true ? `${JSON.stringify(report, null, 2)}\n` : text(report));
+    return 0;
+  },
+};

@@ -1,0 +1,33 @@
+import { definePlugin } from '#kernel';
+import { metricsCommand } from './commands.js';
+import { reliabilityService, type ReliabilityService } from './service.js';
+
+declare module '#kernel' {
+  interface Services {
+    reliability: ReliabilityService;
+  }
+}
+
+export { metrics, TARGETS, type MetricsFilter, type MetricsReport } from './metrics.js';
+export { project, type RunRecord, type StepRecord } from './records.js';
+export type { ReliabilityService } from './service.js';
+
+/**
+ * Reliability: step and run records projected from the stored run events, the metrics of
+ * reference §3.1 over them (`weft metrics`), a run's decision trail (`weft explain`) and signed
+ * evidence bundles (`weft evidence export|verify`). It reads runs only through services.
+ */
+export default definePlugin({
+  name: 'reliability',
+  version: '1.0.0',
+  kernel: '^1',
+  dependsOn: ['pipeline', 'storage', 'checkpoint'],
+  description: 'Reliability metrics over stored runs; weft metrics',
+  setup(ctx) {
+    const storage = ctx.services.get('storage');
+    const history = ctx.services.get('runHistory');
+    const list = async (pipeline?: string) => (await storage.runs()).list(pipeline === undefined ? {} : { pipeline });
+    ctx.services.provide('reliability', reliabilityService({ list, events: (runId) => history.events(runId) }));
+    ctx.hooks.tap('kernel.commands', (commands) => commands.add(metricsCommand));
+  },
+});

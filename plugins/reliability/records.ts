@@ -1,0 +1,65 @@
+import type { RunEvent } from '#kernel';
+
+/** One finished execution of a step, as the metrics see it. */
+export interface StepRecord {
+  run_id: string;
+  pipeline: string;
+  step_id: string;
+  /** The step produced its own output (a recovered error output is not a success). */
+  success: boolean;
+  /** Its output came from `on_error: continue` or `fallback`. */
+  required_compensation: boolean;
+  /** A human response was given to it (a `run.resumed` naming the step). */
+  required_human: boolean;
+  tool_duration_ms: number;
+  /** Milliseconds since the epoch when the step finished. */
+  at: number;
+  mode?: string;
+  declared_mode?: string;
+}
+
+/** One run that reached an end (completed, failed or cancelled). */
+export interface RunRecord {
+  run_id: string;
+  pipeline: string;
+  success: boolean;
+  /** Attempts that were followed by another attempt. */
+  retries: number;
+  /** Some step of the run was answered by a human. */
+  required_human: boolean;
+  duration_ms: number;
+  /** Milliseconds since the epoch when the run started. */
+  at: number;
+}
+
+/** What one run's events contribute to the metrics. */
+export interface RunRecords {
+  run?: RunRecord;
+  steps: StepRecord[];
+}
+
+/** Projects one run's events into its step records and, once it ended, its run record. */
+export function project(events: readonly RunEvent[]): RunRecords {
+  const started = events.find((e) => e.type === 'run.started');
+  if (started?.type !== 'run.started') return { steps: [] };
+  const pipeline = started.pipeline;
+  const answered = new Set(events.flatMap((e) => (e.type === 'run.resumed' && e.response !== undefined && e.step_id !== undefined ? [e.step_id] : [])));
+  const steps: StepRecord[] = [];
+  // A failure that on_error continue/fallback then recovered is one compensated step, not two.
+  const failedAt = new Map<string, number>();
+  let retries = 0;
+  for (const e of events) {
+    if (e.type === 'step.failed' && e.will_retry) retries++;
+    const final = e.type === 'step.completed' || (e.type === 'step.failed' && !e.will_retry);
+    if (!final) continue;
+    const key = `${e.step_id}#${e.iteration}`;
+    const recovered = e.type === 'step.completed' && e.recovered !== undefined;
+    const replaced = recovered ? failedAt.get(key) : undefined;
+    if (replaced !== undefined) steps.splice(replaced, 1);
+    if (e.type === 'step.failed') failedAt.set(key, steps.length);
+    steps.push({ run_id: e.run_id, pipeline, step_id: e.step_id, success: e.type === 'step.completed' && !recovered, required_compensation: recovered, required_human: answered.has(e.step_id), tool_duration_ms: e.duration_ms, at: e.at });
+  }
+  const end = events.findLast((e) => e.type === 'run.completed' || e.type === 'run.failed' || e.type === 'run.cancelled');
+  if (end === undefined) return { steps };
+  return { steps, run: { run_id: started.run_id, pipeline, success: end.type === 'run.completed', retries, required_human: answered.size > 0, duration_ms: end.at - started.at, at: started.at } };
+}

@@ -1,0 +1,75 @@
+// Boots a kernel with the reliability plugin and runs a known mix of runs through it.
+import type { CommandIO, JsonObject, RunResult } from '../../../kernel/index.js';
+import type { Kernel } from '../../../kernel/kernel.js';
+import { createTestKernel } from '../../../kernel/testing.js';
+import checkpoint from '../../../plugins/checkpoint/index.js';
+import pipelinePlugin from '../../../plugins/pipeline/index.js';
+import reliability from '../../../plugins/reliability/index.js';
+import storage from '../../../plugins/storage/index.js';
+import storeMemory from '../../../plugins/store-memory/index.js';
+
+/** A kernel with pipeline, storage, store-memory, checkpoint and reliability. */
+export async function boot(config: JsonObject = {}, dataDir?: string): Promise<Kernel> {
+  return createTestKernel({ plugins: [pipelinePlugin, storage, storeMemory, checkpoint, reliability], config: { ...(dataDir ? { data_dir: dataDir } : {}), plugins: { reliability: config } } });
+}
+
+/** Runs a command of the booted kernel in-process. */
+export async function command(kernel: Kernel, name: string, positionals: string[], values: JsonObject = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  let found: { run: (i: never) => Promise<number> | number } | undefined;
+  kernel.hooks.get('kernel.commands').call({ add: (c) => void (c.name === name && (found = c as never)) });
+  let stdout = '';
+  let stderr = '';
+  const io: CommandIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: process.cwd(), env: {} };
+  const code = await found!.run({ positionals, values, io, services: kernel.services } as never);
+  return { code, stdout, stderr };
+}
+
+/** The rejection of a promise that must fail. */
+export async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; data?: JsonObject }> {
+  try {
+    await p;
+  } catch (e: unknown) {
+    return e as { code: string; message: string };
+  }
+  throw new Error('expected a failure');
+}
+
+const fail = async (): Promise<JsonObject> => {
+  throw new Error('boom');
+};
+
+/**
+ * Five runs of pipeline `mix` (a → route on `result.go` → b | c) and one of `other`:
+ * 1. clean, via b; 2. a retried once, then clean via c; 3. b fails, run fails;
+ * 4. b fails with on_error continue (compensated); 5. b waits for a human, answered by ana.
+ * Steps: 1: a✓ b✓  2: a✓ c✓  3: a✓ b✗  4: a✓ b(comp)  5: a✓ b✓(human) → 10 steps, 8 successful.
+ */
+export async function runMix(kernel: Kernel): Promise<{ results: RunResult[] }> {
+  const pipeline = kernel.services.get('pipeline');
+  let attempts = 0;
+  const doc = (bClass: string, onError = 'fail') => ({
+    name: 'mix',
+    steps: [{ id: 'a', step_class: 'a', retry: { max_attempts: 2, initial_delay: 0, jitter: false } }, { id: 'b', step_class: bClass, on_error: onError }, { id: 'c', step_class: 'c' }],
+    flow: { start_at: 'a', transitions: [
+      { from: 'a', to: 'b', condition: { type: 'expression', config: { source: 'result.go', operator: 'equals', value: 'b' } } },
+      { from: 'a', to: 'c', condition: { type: 'expression', config: { source: 'result.go', operator: 'equals', value: 'c' } } },
+    ] },
+  });
+  const steps = {
+    a: async (input: JsonObject) => {
+      if (input['flaky'] === true && attempts++ === 0) throw Object.assign(new Error('flaky'), { retryable: true });
+      return { go: input['go'] };
+    },
+    ok: async () => ({ done: true }),
+    bad: fail,
+    ask: (_: JsonObject, ctx: { suspend(r: JsonObject): never }) => ctx.suspend({ prompt: 'approve?' }),
+    c: async () => ({ c: true }),
+  };
+  const run = async (bClass: string, input: JsonObject, onError?: string) => pipeline.run(await pipeline.parse(doc(bClass, onError), { steps }), { steps, input });
+  const results = [await run('ok', { go: 'b' }), await run('ok', { go: 'c', flaky: true }), await run('bad', { go: 'b' }), await run('bad', { go: 'b' }, 'continue')];
+  const waiting = await run('ask', { go: 'b' });
+  const history = await kernel.services.get('runHistory').events(waiting.run_id);
+  results.push(await pipeline.resume(history, { pipeline: await pipeline.parse(doc('ask'), { steps }), steps, response: { step_id: 'b', response: { approved: true }, actor: 'ana' } }));
+  results.push(await pipeline.run(await pipeline.parse({ name: 'other', steps: [{ id: 'x', step_class: 'c' }], flow: { start_at: 'x' } }, { steps }), { steps }));
+  return { results };
+}

@@ -1,0 +1,57 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseTime } from '../../../plugins/reliability/commands.js';
+import { boot, command, failure, runMix } from './helpers.js';
+
+const plugin = suite('reliability: metrics over stored runs');
+
+plugin('weft metrics --json gives the expected rates for a known mix of runs', async () => {
+  const kernel = await boot();
+  const { results } = await runMix(kernel);
+  assert.equal(results.map((r) => r.status), ['completed', 'completed', 'failed', 'completed', 'completed', 'completed']);
+  const { code, stdout } = await command(kernel, 'metrics', [], { pipeline: 'mix', json: true });
+  assert.is(code, 0);
+  const report = JSON.parse(stdout);
+  assert.equal([report.total_runs, report.total_steps], [5, 10]);
+  assert.equal({ svr: report.svr, cr: report.cr, pc: report.pc, hir: report.hir, ma: report.ma }, { svr: 0.8, cr: 0.1, pc: 0.2, hir: 0.2, ma: 1 });
+  assert.type(report.wct, 'number');
+  assert.type(report.tcl, 'number');
+  assert.equal(Object.keys(report.per_step), ['a', 'b', 'c']);
+  assert.is(report.per_step.b.compensated_steps, 1);
+  assert.is(report.healthy, false);
+  const all = await kernel.services.get('reliability').metrics();
+  assert.equal([all.total_runs, all.total_steps], [6, 11]);
+  const records = await kernel.services.get('reliability').records({ pipeline: 'mix' });
+  const human = records.steps.filter((s) => s.required_human);
+  assert.equal(human.map((s) => [s.run_id, s.step_id, s.success]), [[results[4]!.run_id, 'b', true]]);
+  await kernel.close();
+});
+
+plugin('weft metrics prints a readable report, with filters by step and time', async () => {
+  const kernel = await boot();
+  await runMix(kernel);
+  const text = (await command(kernel, 'metrics', [], { pipeline: 'mix' })).stdout;
+  assert.match(text, /^runs 5, steps 10: unhealthy\n  SVR 80\.0%  CR 10\.0%  PC 0\.20  HIR 20\.0%  MA 100\.0%  TCL \d+ ms  WCT \d+ ms\n  ! SVR too low: 80\.0% \(target >95\.0%\)\n/);
+  assert.match(text, /\n  b: 4 steps, SVR 50\.0%, CR 25\.0%, MA 100\.0%\n/);
+  assert.match((await command(kernel, 'metrics', [], { step: 'c', since: '1h', until: new Date(Date.now() + 60_000).toISOString() })).stdout, /^runs 6, steps 1: unhealthy\n/);
+  assert.match((await command(kernel, 'metrics', [], { since: new Date(Date.now() + 60_000).toISOString() })).stdout, /^runs 0, steps 0: healthy\n  SVR 100\.0%  CR 0\.0%  PC 0\.00  HIR 0\.0%  MA 100\.0%  TCL – {2}WCT –\n$/);
+  assert.match((await failure(command(kernel, 'metrics', [], { since: 'yesterday' }))).message, /--since must be an ISO date or a duration/);
+  await kernel.close();
+});
+
+plugin('a run still waiting contributes its steps but no run record', async () => {
+  const kernel = await boot();
+  const pipeline = kernel.services.get('pipeline');
+  const steps = { ask: (_: unknown, ctx: { suspend(r: object): never }) => ctx.suspend({ prompt: 'ok?' }) };
+  await pipeline.run(await pipeline.parse({ name: 'w', steps: [{ id: 'q', step_class: 'ask' }], flow: { start_at: 'q' } }, { steps }), { steps });
+  const records = await kernel.services.get('reliability').records();
+  assert.equal([records.runs.length, records.steps.length], [0, 0]);
+  await kernel.close();
+});
+
+const time = suite('reliability: --since and --until');
+const cases: Array<[string, number]> = [['30s', 970_000], ['2m', 880_000], ['1h', 1_000_000 - 3_600_000], ['1d', 1_000_000 - 86_400_000], ['1970-01-01T00:00:01Z', 1000]];
+for (const [text, at] of cases) time(text, () => assert.is(parseTime(text, '--since', 1_000_000), at));
+
+plugin.run();
+time.run();
