@@ -1,5 +1,6 @@
 import { definePlugin } from '#kernel';
 import { metricsCommand } from './commands.js';
+import { explainCommand } from './explain.js';
 import { reliabilityService, type ReliabilityService } from './service.js';
 
 declare module '#kernel' {
@@ -11,6 +12,7 @@ declare module '#kernel' {
 export { metrics, TARGETS, type MetricsFilter, type MetricsReport } from './metrics.js';
 export { project, type RunRecord, type StepRecord } from './records.js';
 export type { ReliabilityService } from './service.js';
+export { decisionTrail, type DecisionTrail } from './trail.js';
 
 /**
  * Reliability: step and run records projected from the stored run events, the metrics of
@@ -22,12 +24,15 @@ export default definePlugin({
   version: '1.0.0',
   kernel: '^1',
   dependsOn: ['pipeline', 'storage', 'checkpoint'],
-  description: 'Reliability metrics over stored runs; weft metrics',
+  description: 'Reliability metrics and decision trails over stored runs; weft metrics, weft explain',
   setup(ctx) {
     const storage = ctx.services.get('storage');
     const history = ctx.services.get('runHistory');
     const list = async (pipeline?: string) => (await storage.runs()).list(pipeline === undefined ? {} : { pipeline });
     ctx.services.provide('reliability', reliabilityService({ list, events: (runId) => history.events(runId) }));
-    ctx.hooks.tap('kernel.commands', (commands) => commands.add(metricsCommand));
+    ctx.hooks.tap('kernel.commands', (commands) => {
+      commands.add(metricsCommand);
+      commands.add(explainCommand);
+    });
   },
 });
