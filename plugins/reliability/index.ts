@@ -1,5 +1,7 @@
+import { resolve } from 'node:path';
 import { definePlugin } from '#kernel';
 import { metricsCommand } from './commands.js';
+import { evidenceCommands } from './evidence-commands.js';
 import { explainCommand } from './explain.js';
 import { reliabilityService, type ReliabilityService } from './service.js';
 
@@ -19,13 +21,22 @@ export { decisionTrail, type DecisionTrail } from './trail.js';
  * reference §3.1 over them (`weft metrics`), a run's decision trail (`weft explain`) and signed
  * evidence bundles (`weft evidence export|verify`). It reads runs only through services.
  */
-export default definePlugin({
+export { ReliabilityErrors } from './errors.js';
+export { exportBundle, verifyBundle, type EvidenceBundle } from './evidence.js';
+
+export default definePlugin<{ key_file?: string }>({
   name: 'reliability',
   version: '1.0.0',
   kernel: '^1',
   dependsOn: ['pipeline', 'storage', 'checkpoint'],
-  description: 'Reliability metrics and decision trails over stored runs; weft metrics, weft explain',
+  description: 'Reliability metrics, decision trails and signed evidence; weft metrics, explain, evidence',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { key_file: { type: 'string', description: 'Ed25519 private key (PEM) that signs evidence bundles; default <data_dir>/evidence-key.pem, generated on first use' } },
+  },
   setup(ctx) {
+    const keyPath = resolve(ctx.cwd, ctx.config.key_file ?? resolve(ctx.kernelConfig.data_dir, 'evidence-key.pem'));
     const storage = ctx.services.get('storage');
     const history = ctx.services.get('runHistory');
     const list = async (pipeline?: string) => (await storage.runs()).list(pipeline === undefined ? {} : { pipeline });
@@ -33,6 +44,7 @@ export default definePlugin({
     ctx.hooks.tap('kernel.commands', (commands) => {
       commands.add(metricsCommand);
       commands.add(explainCommand);
+      for (const c of evidenceCommands(keyPath)) commands.add(c);
     });
   },
 });
