@@ -3,6 +3,8 @@ import { definePlugin } from '#kernel';
 import { metricsCommand } from './commands.js';
 import { evidenceCommands } from './evidence-commands.js';
 import { explainCommand } from './explain.js';
+import { sloCommand } from './slo-command.js';
+import type { Objectives } from './slo.js';
 import { reliabilityService, type ReliabilityService } from './service.js';
 
 declare module '#kernel' {
@@ -24,7 +26,9 @@ export { decisionTrail, type DecisionTrail } from './trail.js';
 export { ReliabilityErrors } from './errors.js';
 export { exportBundle, verifyBundle, type EvidenceBundle } from './evidence.js';
 
-export default definePlugin<{ key_file?: string }>({
+export { evaluateSlo, percentile, type Objectives, type SloReport } from './slo.js';
+
+export default definePlugin<{ key_file?: string; slo: Record<string, Objectives> }>({
   name: 'reliability',
   version: '1.0.0',
   kernel: '^1',
@@ -33,7 +37,24 @@ export default definePlugin<{ key_file?: string }>({
   configSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: { key_file: { type: 'string', description: 'Ed25519 private key (PEM) that signs evidence bundles; default <data_dir>/evidence-key.pem, generated on first use' } },
+    properties: {
+      key_file: { type: 'string', description: 'Ed25519 private key (PEM) that signs evidence bundles; default <data_dir>/evidence-key.pem, generated on first use' },
+      slo: {
+        type: 'object',
+        default: {},
+        description: 'Objectives per pipeline name',
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            success_rate: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+            p95_duration_ms: { type: 'number', minimum: 0 },
+            hir_max: { type: 'number', minimum: 0, maximum: 1 },
+            cr_max: { type: 'number', minimum: 0, maximum: 1 },
+          },
+        },
+      },
+    },
   },
   setup(ctx) {
     const keyPath = resolve(ctx.cwd, ctx.config.key_file ?? resolve(ctx.kernelConfig.data_dir, 'evidence-key.pem'));
@@ -45,6 +66,7 @@ export default definePlugin<{ key_file?: string }>({
       commands.add(metricsCommand);
       commands.add(explainCommand);
       for (const c of evidenceCommands(keyPath)) commands.add(c);
+      commands.add(sloCommand(ctx.config.slo));
     });
   },
 });

@@ -1,0 +1,55 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { RunRecord } from '../../../plugins/reliability/records.js';
+import { DEFAULT_WINDOWS, evaluateSlo, percentile } from '../../../plugins/reliability/slo.js';
+import { boot, command, failure, runMix } from './helpers.js';
+
+const H = 36e5;
+const NOW = 100 * 864e5;
+const run = (hoursAgo: number, success = true, over: Partial<RunRecord> = {}): RunRecord => ({ run_id: 'r', pipeline: 'p', success, retries: 0, required_human: false, duration_ms: 100, at: NOW - hoursAgo * H, ...over });
+
+const pct = suite('reliability: percentile indexing sorted[floor(n·q)]');
+const pcases: Array<[number[], number, number]> = [[[], 0.95, 0], [[7], 0.95, 7], [[5, 1, 3, 2, 4], 0.5, 3], [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.95, 10], [Array.from({ length: 20 }, (_, i) => i + 1), 0.95, 20], [Array.from({ length: 100 }, (_, i) => i + 1), 0.95, 96], [[1, 2], 1, 2]];
+for (const [values, q, expected] of pcases) pct(`${values.length} values, q=${q}`, () => assert.is(percentile(values, q), expected));
+
+const slo = suite('reliability: SLO evaluation, error budget, burn rates');
+const cases: Array<[string, RunRecord[], { budget: number | null; fast: number; slow: number; compliant: boolean }]> = [
+  ['no runs: the whole budget, no burn', [], { budget: 1, fast: 0, slow: 0, compliant: true }],
+  ['one failure in 100 at 0.99 spends the budget exactly', [...Array.from({ length: 99 }, () => run(100)), run(100, false)], { budget: 0, fast: 0, slow: 0, compliant: true }],
+  ['a failure in the last hour burns fast and slow', [run(0.5, false), run(0.5), run(3), run(3)], { budget: -24, fast: 50, slow: 25, compliant: false }],
+  ['a failure 3 hours ago burns only the slow window', [run(0.5), run(3, false)], { budget: -49, fast: 0, slow: 50, compliant: false }],
+  ['runs outside the budget window and in the future do not count', [run(24 * 31, false), run(-1, false), run(1)], { budget: 1, fast: 0, slow: 0, compliant: true }],
+];
+for (const [name, runs, expected] of cases) {
+  slo(name, () => {
+    const r = evaluateSlo('p', { success_rate: 0.99 }, { runs, steps: [] }, NOW);
+    assert.equal([r.error_budget_remaining === null ? null : Math.round(r.error_budget_remaining * 1e6) / 1e6, Math.round(r.burn_rate!.fast * 1e6) / 1e6, Math.round(r.burn_rate!.slow * 1e6) / 1e6, r.compliant], [expected.budget, expected.fast, expected.slow, expected.compliant]);
+  });
+}
+slo('other pipelines are ignored; without success_rate there is no budget', () => {
+  const r = evaluateSlo('p', { p95_duration_ms: 150, hir_max: 0.5, cr_max: 0 }, { runs: [run(1, true, { duration_ms: 200 }), run(1, true, { pipeline: 'q', duration_ms: 900 }), run(1, true, { required_human: true })], steps: [] }, NOW, DEFAULT_WINDOWS);
+  assert.equal([r.runs, r.error_budget_remaining, r.burn_rate], [2, null, null]);
+  assert.equal(r.objectives, [
+    { objective: 'p95_duration_ms', target: 150, actual: 200, compliant: false },
+    { objective: 'hir_max', target: 0.5, actual: 0.5, compliant: true },
+    { objective: 'cr_max', target: 0, actual: 0, compliant: true },
+  ]);
+  assert.is(r.compliant, false);
+});
+
+slo('weft slo evaluates the configured pipelines', async () => {
+  const kernel = await boot({ slo: { mix: { success_rate: 0.9, hir_max: 0.5 }, other: { p95_duration_ms: 60_000 } } });
+  await runMix(kernel);
+  const reports = JSON.parse((await command(kernel, 'slo', [], { json: true })).stdout);
+  assert.equal(reports.map((r: { pipeline: string; runs: number; compliant: boolean }) => [r.pipeline, r.runs, r.compliant]), [['mix', 5, false], ['other', 1, true]]);
+  assert.equal([reports[0].burn_rate.fast.toFixed(6), reports[0].burn_rate.slow.toFixed(6)], ['2.000000', '2.000000']);
+  const text = (await command(kernel, 'slo', [], { pipeline: 'mix' })).stdout;
+  assert.match(text, /^mix: NOT compliant over 5 runs\n  error budget remaining -100\.0%, burn rate 2\.00 \(1h\) 2\.00 \(6h\)\n  ✗ success_rate: 0\.8 \(target 0\.9\)\n  ✓ hir_max: 0\.2 \(target 0\.5\)\n$/);
+  assert.match((await command(kernel, 'slo', [], { pipeline: 'other' })).stdout, /^other: compliant over 1 runs\n  ✓ p95_duration_ms: /);
+  assert.match((await command(kernel, 'slo', [], { pipeline: 'none' })).stdout, /^No SLOs declared/);
+  await kernel.close();
+  assert.match((await failure(boot({ slo: { mix: { success_rate: 1 } } }))).message, /success_rate/);
+});
+
+pct.run();
+slo.run();
