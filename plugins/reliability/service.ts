@@ -6,8 +6,10 @@ import { project, type RunRecord, type StepRecord } from './records.js';
 export interface ReliabilityService {
   /** Step and run records of the stored runs (of one pipeline, when the filter names it). */
   records(filter?: MetricsFilter): Promise<{ runs: RunRecord[]; steps: StepRecord[] }>;
-  /** The metrics report over the stored runs the filter admits. */
+  /** The metrics report over the stored runs (and added records) the filter admits. */
   metrics(filter?: MetricsFilter): Promise<MetricsReport>;
+  /** Adds records from user code (work done outside pipelines, steps with a `mode`); kept in memory for this process. */
+  add(records: { runs?: RunRecord[]; steps?: StepRecord[] }): void;
 }
 
 /** What the service reads: stored run summaries and a run's events. */
@@ -18,9 +20,11 @@ export interface RunSource {
 
 /** Builds the service over a run source. */
 export function reliabilityService(source: RunSource): ReliabilityService {
+  const added: { runs: RunRecord[]; steps: StepRecord[] } = { runs: [], steps: [] };
   const records = async (filter: MetricsFilter = {}): Promise<{ runs: RunRecord[]; steps: StepRecord[] }> => {
-    const runs: RunRecord[] = [];
-    const steps: StepRecord[] = [];
+    const mine = (r: { pipeline: string }): boolean => filter.pipeline === undefined || r.pipeline === filter.pipeline;
+    const runs: RunRecord[] = added.runs.filter(mine);
+    const steps: StepRecord[] = added.steps.filter(mine);
     for (const summary of await source.list(filter.pipeline)) {
       const projected = project(await source.events(summary.run_id));
       if (projected.run) runs.push(projected.run);
@@ -28,5 +32,12 @@ export function reliabilityService(source: RunSource): ReliabilityService {
     }
     return { runs, steps };
   };
-  return { records, metrics: async (filter = {}) => metrics(await records(filter), filter) };
+  return {
+    records,
+    metrics: async (filter = {}) => metrics(await records(filter), filter),
+    add(records) {
+      added.runs.push(...(records.runs ?? []));
+      added.steps.push(...(records.steps ?? []));
+    },
+  };
 }

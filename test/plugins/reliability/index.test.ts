@@ -49,6 +49,18 @@ plugin('a run still waiting contributes its steps but no run record', async () =
   await kernel.close();
 });
 
+plugin('records added from user code count, mode violations included', async () => {
+  const kernel = await boot();
+  const service = kernel.services.get('reliability');
+  const step = { run_id: 'u1', pipeline: 'agent', step_id: 'plan', success: true, required_compensation: false, required_human: false, tool_duration_ms: 4, at: Date.now() };
+  service.add({ steps: [step, { ...step, mode: 'execute', declared_mode: 'explore' }] });
+  service.add({ runs: [{ run_id: 'u1', pipeline: 'agent', success: true, retries: 1, required_human: false, duration_ms: 10, at: Date.now() }] });
+  const report = await service.metrics({ pipeline: 'agent' });
+  assert.equal([report.total_runs, report.total_steps, report.ma, report.pc], [1, 2, 0.5, 1]);
+  assert.equal((await service.metrics({ pipeline: 'mix' })).total_steps, 0);
+  await kernel.close();
+});
+
 const time = suite('reliability: --since and --until');
 const cases: Array<[string, number]> = [['30s', 970_000], ['2m', 880_000], ['1h', 1_000_000 - 3_600_000], ['1d', 1_000_000 - 86_400_000], ['1970-01-01T00:00:01Z', 1000]];
 for (const [text, at] of cases) time(text, () => assert.is(parseTime(text, '--since', 1_000_000), at));
