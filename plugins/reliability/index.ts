@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { definePlugin } from '#kernel';
 import { metricsCommand } from './commands.js';
+import { DeclaredSlos, objectivesOf } from './declared-slo.js';
 import { evidenceCommands } from './evidence-commands.js';
 import { explainCommand } from './explain.js';
 import { sloCommand } from './slo-command.js';
@@ -62,11 +63,20 @@ export default definePlugin<{ key_file?: string; slo: Record<string, Objectives>
     const history = ctx.services.get('runHistory');
     const list = async (pipeline?: string) => (await storage.runs()).list(pipeline === undefined ? {} : { pipeline });
     ctx.services.provide('reliability', reliabilityService({ list, events: (runId) => history.events(runId) }));
+    // A pipeline file's slo block is seen when a run of it starts; config overrides it.
+    const declared = new DeclaredSlos(() => storage.kv());
+    ctx.hooks.tapPromise('pipeline.event', async (event, run) => {
+      if (event.type !== 'run.started' || run.definition['slo'] === undefined) return;
+      const objectives = objectivesOf(run.definition['slo']);
+      if (typeof objectives === 'string') ctx.log.warn(`pipeline ${run.pipeline}: ${objectives}; its slo block is ignored`);
+      else await declared.declare(run.pipeline, objectives);
+    });
+    const slos = async () => ({ ...(await declared.read([...new Set((await list()).map((r) => r.pipeline))])), ...ctx.config.slo });
     ctx.hooks.tap('kernel.commands', (commands) => {
       commands.add(metricsCommand);
       commands.add(explainCommand);
       for (const c of evidenceCommands(keyPath)) commands.add(c);
-      commands.add(sloCommand(ctx.config.slo));
+      commands.add(sloCommand(slos));
     });
   },
 });

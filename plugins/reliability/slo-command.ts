@@ -8,21 +8,22 @@ const show = (r: SloReport): string => {
 };
 
 /** `weft slo`: each configured pipeline's objectives, error budget and burn rates. */
-export function sloCommand(slo: Record<string, Objectives>): Command {
+export function sloCommand(slos: () => Promise<Record<string, Objectives>>): Command {
   return {
     name: 'slo',
-    summary: 'Evaluate the SLOs of plugins.reliability.slo: objectives, error budget remaining, burn rates',
+    summary: 'Evaluate the SLOs (pipeline files\' slo blocks, plugins.reliability.slo): objectives, error budget, burn rates',
     options: {
       pipeline: { type: 'string', value: '<name>', description: 'Only this pipeline' },
       json: { type: 'boolean', description: 'Print the reports as JSON' },
     },
     async run({ values, io, services }) {
       const only = values['pipeline'];
-      const names = Object.keys(slo).filter((name) => only === undefined || name === only);
+      const slo = await slos();
+      const names = Object.keys(slo).sort().filter((name) => only === undefined || name === only);
       const records = await services.get('reliability').records();
       const reports = names.map((name) => evaluateSlo(name, slo[name]!, records, Date.now()));
       if (values['json'] === true) io.stdout(`${JSON.stringify(reports, null, 2)}\n`);
-      else io.stdout(reports.length ? reports.map(show).join('') : 'No SLOs declared; set plugins.reliability.slo.<pipeline>.\n');
+      else io.stdout(reports.length ? reports.map(show).join('') : 'No SLOs declared; add an slo block to a pipeline file or set plugins.reliability.slo.<pipeline>.\n');
       return 0;
     },
   };

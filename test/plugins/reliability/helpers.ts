@@ -1,5 +1,5 @@
 // Boots a kernel with the reliability plugin and runs a known mix of runs through it.
-import type { CommandIO, JsonObject, RunResult } from '../../../kernel/index.js';
+import type { CommandIO, JsonObject, Logger, RunResult } from '../../../kernel/index.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { createTestKernel } from '../../../kernel/testing.js';
 import checkpoint from '../../../plugins/checkpoint/index.js';
@@ -9,8 +9,8 @@ import storage from '../../../plugins/storage/index.js';
 import storeMemory from '../../../plugins/store-memory/index.js';
 
 /** A kernel with pipeline, storage, store-memory, checkpoint and reliability. */
-export async function boot(config: JsonObject = {}, dataDir?: string): Promise<Kernel> {
-  return createTestKernel({ plugins: [pipelinePlugin, storage, storeMemory, checkpoint, reliability], config: { ...(dataDir ? { data_dir: dataDir } : {}), plugins: { reliability: config } } });
+export async function boot(config: JsonObject = {}, dataDir?: string, logger?: Logger): Promise<Kernel> {
+  return createTestKernel({ plugins: [pipelinePlugin, storage, storeMemory, checkpoint, reliability], ...(logger ? { logger } : {}), config: { ...(dataDir ? { data_dir: dataDir } : {}), plugins: { reliability: config } } });
 }
 
 /** Runs a command of the booted kernel in-process. */

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunRecord } from '../../../plugins/reliability/records.js';
+import { objectivesOf } from '../../../plugins/reliability/declared-slo.js';
 import { DEFAULT_WINDOWS, evaluateSlo, percentile } from '../../../plugins/reliability/slo.js';
 import { boot, command, failure, runMix } from './helpers.js';
 
@@ -51,5 +52,39 @@ slo('weft slo evaluates the configured pipelines', async () => {
   assert.match((await failure(boot({ slo: { mix: { success_rate: 1 } } }))).message, /success_rate/);
 });
 
+const declared = suite('reliability: slo blocks in pipeline files');
+const blocks: Array<[unknown, object | string]> = [
+  [{ success_rate: 0.99, p95_duration_ms: 5000, hir_max: 0.05, cr_max: 1 }, { success_rate: 0.99, p95_duration_ms: 5000, hir_max: 0.05, cr_max: 1 }],
+  [{}, {}],
+  [[], 'slo must be an object'],
+  [null, 'slo must be an object'],
+  ['x', 'slo must be an object'],
+  [{ speed: 1 }, 'slo.speed is not one of success_rate, p95_duration_ms, hir_max, cr_max'],
+  [{ success_rate: 1 }, 'slo.success_rate must be a number in [0, 1)'],
+  [{ success_rate: '0.9' }, 'slo.success_rate must be a number in [0, 1)'],
+  [{ hir_max: -0.1 }, 'slo.hir_max must be a number in [0, 1]'],
+  [{ cr_max: 1.5 }, 'slo.cr_max must be a number in [0, 1]'],
+];
+for (const [block, expected] of blocks) declared(JSON.stringify(block), () => assert.equal(objectivesOf(block), expected));
+
+declared('a pipeline file\'s slo block is stored when it runs and evaluated by weft slo; config overrides it', async () => {
+  const warnings: string[] = [];
+  const quiet = () => undefined;
+  const kernel = await boot({ slo: { cfg: { cr_max: 0.5 } } }, undefined, { debug: quiet, info: quiet, error: quiet, warn: (m: string) => void warnings.push(m) });
+  const pipeline = kernel.services.get('pipeline');
+  const steps = { s: async () => ({}) };
+  const runDoc = async (name: string, slo: unknown) => pipeline.run(await pipeline.parse({ name, slo, steps: [{ id: 's', step_class: 's' }], flow: { start_at: 's' } }, { steps }), { steps });
+  await runDoc('filed', { success_rate: 0.9 });
+  await runDoc('filed', { success_rate: 0.9 });
+  await runDoc('cfg', { cr_max: 0.01 });
+  await runDoc('bad', { success_rate: 2 });
+  await pipeline.run(await pipeline.parse({ name: 'plain', steps: [{ id: 's', step_class: 's' }], flow: { start_at: 's' } }, { steps }), { steps });
+  assert.equal(warnings, ['[reliability] pipeline bad: slo.success_rate must be a number in [0, 1); its slo block is ignored']);
+  const reports = JSON.parse((await command(kernel, 'slo', [], { json: true })).stdout) as Array<{ pipeline: string; runs: number; objectives: Array<{ objective: string; target: number }> }>;
+  assert.equal(reports.map((r) => [r.pipeline, r.runs, r.objectives.map((o) => `${o.objective}=${o.target}`)]), [['cfg', 1, ['cr_max=0.5']], ['filed', 2, ['success_rate=0.9']]]);
+  await kernel.close();
+});
+
 pct.run();
+declared.run();
 slo.run();
