@@ -27,6 +27,7 @@ export { decisionTrail, type DecisionTrail } from './trail.js';
 export { ReliabilityErrors } from './errors.js';
 export { exportBundle, verifyBundle, type EvidenceBundle } from './evidence.js';
 
+export { trend, type Trend, type Point } from './trend.js';
 export { evaluateSlo, percentile, type Objectives, type SloReport } from './slo.js';
 
 export default definePlugin<{ key_file?: string; slo: Record<string, Objectives> }>({
