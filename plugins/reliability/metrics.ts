@@ -1,4 +1,5 @@
 import type { RunRecord, StepRecord } from './records.js';
+import { trend, type Trend } from './trend.js';
 
 /** Which records a metric covers; times are milliseconds since the epoch, `until` exclusive. */
 export interface MetricsFilter {
@@ -41,6 +42,8 @@ export interface MetricsReport {
   healthy: boolean;
   violations: string[];
   per_step: Record<string, StepBreakdown>;
+  /** Least-squares trend of hourly SVR; null with fewer than 10 hours that have steps. */
+  svr_trend: Trend | null;
 }
 
 /** Healthy thresholds, each strict (reference §3.1). */
@@ -49,6 +52,7 @@ export const TARGETS = { svr: 0.95, cr: 0.1, pc: 2, hir: 0.05, ma: 0.9 } as cons
 const ratio = (part: number, whole: number, empty: number): number => (whole === 0 ? empty : part / whole);
 const mean = (values: number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
 const violates = (s: StepRecord): boolean => s.mode !== undefined && s.declared_mode !== undefined && s.mode !== s.declared_mode;
+const HOUR = 36e5;
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 function rates(steps: StepRecord[]): StepBreakdown {
@@ -75,6 +79,11 @@ export function metrics(records: { runs: readonly RunRecord[]; steps: readonly S
     ...(hir >= TARGETS.hir ? [`HIR too high: ${pct(hir)} (target <${pct(TARGETS.hir)})`] : []),
     ...(all.ma <= TARGETS.ma ? [`MA too low: ${pct(all.ma)} (target >${pct(TARGETS.ma)})`] : []),
   ];
+  const hours = new Map<number, StepRecord[]>();
+  for (const s of steps) {
+    const hour = Math.floor(s.at / HOUR) * HOUR;
+    hours.set(hour, [...(hours.get(hour) ?? []), s]);
+  }
   const ids = [...new Set(steps.map((s) => s.step_id))].sort();
   return {
     period: { since: filter.since ?? null, until: filter.until ?? null },
@@ -90,5 +99,6 @@ export function metrics(records: { runs: readonly RunRecord[]; steps: readonly S
     healthy: violations.length === 0,
     violations,
     per_step: Object.fromEntries(ids.map((id) => [id, rates(steps.filter((s) => s.step_id === id))])),
+    svr_trend: trend([...hours].map(([at, inHour]) => ({ at, value: rates(inHour).svr }))),
   };
 }

@@ -77,6 +77,13 @@ filters('per-step breakdown with derived rates', () => {
   assert.is(Object.keys(report.per_step).join(), 'a,b');
 });
 
+formulas('svr_trend fits hourly SVR: null under 10 hours, improving when later hours succeed more', () => {
+  assert.is(metrics({ runs: [], steps: [step()] }).svr_trend, null);
+  const hourly = times(10, (h) => times(10, (i) => step({ at: h * 36e5 + i, success: i < h }))).flat();
+  const t = metrics({ runs: [], steps: hourly }).svr_trend!;
+  assert.equal([t.direction, t.points, Math.round(t.slope * 100) / 100], ['improving', 10, 0.1]);
+});
+
 formulas.run();
 thresholds.run();
 filters.run();
