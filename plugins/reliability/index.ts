@@ -28,6 +28,7 @@ export { ReliabilityErrors } from './errors.js';
 export { exportBundle, verifyBundle, type EvidenceBundle } from './evidence.js';
 
 export { trend, type Trend, type Point } from './trend.js';
+export { CircuitBreaker, type BreakerOptions, type BreakerState } from './breaker.js';
 export { AnomalyDetector, detect, type Anomaly, type Threshold } from './anomaly.js';
 export { evaluateSlo, percentile, type Objectives, type SloReport } from './slo.js';
 
