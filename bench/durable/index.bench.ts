@@ -25,7 +25,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { Bench } from 'tinybench';
-import type { RunEvent, RunStore } from '../../kernel/index.js';
+import type { RunStore } from '../../kernel/index.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { createTestKernel, databaseUrl, redisUrl, serverAvailable } from '../../kernel/testing.js';
 import checkpoint from '../../plugins/checkpoint/index.js';
@@ -35,21 +35,11 @@ import { MemoryRunStore } from '../../plugins/store-memory/index.js';
 import { RedisConnection, RedisKeys, RedisRunStore } from '../../plugins/store-redis/index.js';
 import storeSql from '../../plugins/store-sql/index.js';
 import { openPostgres } from '../../plugins/store-sql/postgres.js';
+import { started, stepEvents } from '../support/events.js';
 
 const SCHEMA = 'weft_bench_durable';
 const RESUME_STEPS = 1000;
 
-/** One step's events, from `seq`, with `output` as the step's output (as bench/storage builds them). */
-function stepEvents(run_id: string, seq: number, output: Record<string, unknown>): RunEvent[] {
-  const at = Date.now();
-  return [
-    { type: 'step.started', run_id, seq, at, step_id: `s${seq}`, iteration: 1, attempt: 1, input: {} },
-    { type: 'step.completed', run_id, seq: seq + 1, at, step_id: `s${seq}`, iteration: 1, attempt: 1, output, duration_ms: 0.05 },
-    { type: 'route.decided', run_id, seq: seq + 2, at, step_id: `s${seq}`, iteration: 1, evaluated: [{ to: `s${seq + 3}`, held: true }], taken: [`s${seq + 3}`] },
-  ];
-}
-
-const started = (run_id: string): RunEvent => ({ type: 'run.started', run_id, seq: 1, at: Date.now(), pipeline: 'bench', version: '1', input: {}, parameters: {} });
 
 const RUN_STEPS = 1000;
 

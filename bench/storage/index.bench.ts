@@ -16,28 +16,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { Bench } from 'tinybench';
-import type { RunEvent } from '../../kernel/index.js';
 import { databaseUrl, serverAvailable } from '../../kernel/testing.js';
 import type { SqlDatabase } from '../../plugins/store-sql/database.js';
 import { migrate, migrationsFolder } from '../../plugins/store-sql/migrations.js';
 import { openPglite } from '../../plugins/store-sql/pglite.js';
 import { openPostgres } from '../../plugins/store-sql/postgres.js';
 import { SqlRunStore } from '../../plugins/store-sql/run-store.js';
+import { started, stepEvents } from '../support/events.js';
 
 // One fixed schema, emptied at the start: the runner may exit before a closing tap finishes.
 const SCHEMA = 'weft_bench';
 
-/** One step's events, from `seq`, with `output` as the step's output. */
-function stepEvents(run_id: string, seq: number, output: Record<string, unknown>): RunEvent[] {
-  const at = Date.now();
-  return [
-    { type: 'step.started', run_id, seq, at, step_id: `s${seq}`, iteration: 1, attempt: 1, input: {} },
-    { type: 'step.completed', run_id, seq: seq + 1, at, step_id: `s${seq}`, iteration: 1, attempt: 1, output, duration_ms: 0.05 },
-    { type: 'route.decided', run_id, seq: seq + 2, at, step_id: `s${seq}`, iteration: 1, evaluated: [{ to: `s${seq + 3}`, held: true }], taken: [`s${seq + 3}`] },
-  ];
-}
-
-const started = (run_id: string): RunEvent => ({ type: 'run.started', run_id, seq: 1, at: Date.now(), pipeline: 'bench', version: '1', input: {}, parameters: {} });
 
 async function one(db: SqlDatabase, query: ReturnType<typeof sql>): Promise<number> {
   const [row] = await db.rows(query);

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { CommandIO, JsonObject } from '../../../kernel/index.js';
-import type { Kernel } from '../../../kernel/kernel.js';
 import { createTestKernel } from '../../../kernel/testing.js';
+import { command } from '../../support/commands.js';
 import catalog from '../../../plugins/catalog/index.js';
 import { canonicalJson, contentHash } from '../../../plugins/catalog/hash.js';
 import pipelinePlugin from '../../../plugins/pipeline/index.js';
@@ -15,14 +14,6 @@ import storeMemory from '../../../plugins/store-memory/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/pipelines/catalog/', import.meta.url));
 
-async function command(kernel: Kernel, name: string, positionals: string[], values: JsonObject = {}, cwd = process.cwd()): Promise<{ code: number; stdout: string }> {
-  let found: { run: (i: never) => Promise<number> | number } | undefined;
-  kernel.hooks.get('kernel.commands').call({ add: (c) => void (c.name === name && (found = c as never)) });
-  let stdout = '';
-  const io: CommandIO = { stdout: (t) => void (stdout += t), stderr: () => {}, cwd, env: {} };
-  const code = await found!.run({ positionals, values, io, services: kernel.services } as never);
-  return { code, stdout };
-}
 
 const hash = suite('catalog: content hash');
 

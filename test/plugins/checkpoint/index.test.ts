@@ -1,9 +1,10 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { definePlugin, type CommandIO, type JsonObject, type RunEvent, type RunStore } from '../../../kernel/index.js';
+import { definePlugin, type JsonObject, type RunEvent, type RunStore } from '../../../kernel/index.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { createTestKernel } from '../../../kernel/testing.js';
+import { command } from '../../support/commands.js';
 import checkpoint from '../../../plugins/checkpoint/index.js';
 import pipelinePlugin from '../../../plugins/pipeline/index.js';
 import storage from '../../../plugins/storage/index.js';
@@ -37,16 +38,6 @@ async function boot(config: JsonObject = {}): Promise<{ kernel: Kernel; batches:
   return { kernel, batches: kernel.services.get('appendSpy' as never) as string[][], runs: await kernel.services.get('storage').runs() };
 }
 
-/** Runs a command of the booted kernel in-process. */
-async function command(kernel: Kernel, name: string, positionals: string[], values: JsonObject = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let found: { run: (i: never) => Promise<number> | number } | undefined;
-  kernel.hooks.get('kernel.commands').call({ add: (c) => void (c.name === name && (found = c as never)) });
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: process.cwd(), env: {} };
-  const code = await found!.run({ positionals, values, io, services: kernel.services } as never);
-  return { code, stdout, stderr };
-}
 
 const durable = suite('checkpoint: durable runs');
 

@@ -2,7 +2,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandIO, JsonObject, Logger, PluginDefinition } from '../../../kernel/index.js';
+import type { JsonObject, Logger, PluginDefinition } from '../../../kernel/index.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { createTestKernel } from '../../../kernel/testing.js';
 import checkpoint from '../../../plugins/checkpoint/index.js';
@@ -20,16 +20,6 @@ export async function boot(options: { config?: JsonObject; dataDir?: string; log
   return createTestKernel({ plugins: plugins as never, ...(options.logger ? { logger: options.logger } : {}), config: { ...(sql ? { data_dir: options.dataDir } : {}), plugins: { storage: stores, ...options.config } } });
 }
 
-/** Runs a command of the booted kernel in-process. */
-export async function command(kernel: Kernel, name: string, positionals: string[], values: JsonObject = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let found: { run: (i: never) => Promise<number> | number } | undefined;
-  kernel.hooks.get('kernel.commands').call({ add: (c) => void (c.name === name && (found = c as never)) });
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: process.cwd(), env: {} };
-  const code = await found!.run({ positionals, values, io, services: kernel.services } as never);
-  return { code, stdout, stderr };
-}
 
 const STEPS = `
 export async function Draft(input) { return { ...input, text: input.text ?? 'v1' }; }
@@ -67,3 +57,5 @@ export async function reviewPipeline(review: JsonObject, name = 'review'): Promi
 
 /** The review step used by most tests. */
 export const REVIEW = { step_class: 'ReviewAndApprove', config: { prompt: 'Publish this?', content_key: 'text' } };
+
+export { command } from '../../support/commands.js';

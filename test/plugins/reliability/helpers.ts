@@ -1,5 +1,5 @@
 // Boots a kernel with the reliability plugin and runs a known mix of runs through it.
-import type { CommandIO, JsonObject, Logger, RunResult } from '../../../kernel/index.js';
+import type { JsonObject, Logger, RunResult } from '../../../kernel/index.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { createTestKernel } from '../../../kernel/testing.js';
 import checkpoint from '../../../plugins/checkpoint/index.js';
@@ -13,16 +13,6 @@ export async function boot(config: JsonObject = {}, dataDir?: string, logger?: L
   return createTestKernel({ plugins: [pipelinePlugin, storage, storeMemory, checkpoint, reliability], ...(logger ? { logger } : {}), config: { ...(dataDir ? { data_dir: dataDir } : {}), plugins: { reliability: config } } });
 }
 
-/** Runs a command of the booted kernel in-process. */
-export async function command(kernel: Kernel, name: string, positionals: string[], values: JsonObject = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let found: { run: (i: never) => Promise<number> | number } | undefined;
-  kernel.hooks.get('kernel.commands').call({ add: (c) => void (c.name === name && (found = c as never)) });
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: process.cwd(), env: {} };
-  const code = await found!.run({ positionals, values, io, services: kernel.services } as never);
-  return { code, stdout, stderr };
-}
 
 /** The rejection of a promise that must fail. */
 export async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; data?: JsonObject }> {
@@ -73,3 +63,5 @@ export async function runMix(kernel: Kernel): Promise<{ results: RunResult[] }> 
   results.push(await pipeline.run(await pipeline.parse({ name: 'other', steps: [{ id: 'x', step_class: 'c' }], flow: { start_at: 'x' } }, { steps }), { steps }));
   return { results };
 }
+
+export { command } from '../../support/commands.js';
