@@ -96,4 +96,5 @@ export const StoreErrors = defineErrors('STORE', {
   CORRUPT: 'A stored row or value does not parse; the message names its key or run id.',
   UNAVAILABLE: 'The storage server cannot be reached; the message names its URL with the password masked.',
   SCHEMA_NEWER: 'The database was migrated by a newer weft: it has migrations this one does not know.',
+  LOCKED: 'An embedded database directory is open in another process.',
 });

@@ -26,6 +26,7 @@ function makeCtx(config: JsonObject, o: CtxOptions = {}): StepContext {
     input: o.input ?? {},
     signal: new AbortController().signal,
     service: <T>(key: string): T | undefined => o.services?.[key] as T | undefined,
+    record: async () => {},
     suspend(request: JsonObject): never {
       throw new Error(`unexpected suspend: ${JSON.stringify(request)}`);
     },

@@ -106,6 +106,31 @@ export interface RunResumedEvent extends EventBase {
   interaction_id?: string;
 }
 
+/** A call a step made to a model or a tool, as the step reported it through `ctx.record`. */
+export interface CallRecord {
+  kind: 'llm' | 'tool';
+  /** The tool's name, or the model provider's. */
+  name: string;
+  model?: string;
+  input?: unknown;
+  output?: unknown;
+  success: boolean;
+  error?: string;
+  duration_ms: number;
+  /** Token counts of a model call. */
+  usage?: { input_tokens: number; output_tokens: number };
+  /** What the call cost, when the caller knows it; otherwise it is priced from `usage` and `model`. */
+  cost_usd?: number;
+}
+
+export interface CallRecordedEvent extends EventBase {
+  type: 'call.recorded';
+  step_id: string;
+  iteration: number;
+  attempt: number;
+  call: CallRecord;
+}
+
 export interface RunCompletedEvent extends EventBase {
   type: 'run.completed';
   output: unknown;
@@ -131,6 +156,7 @@ export type RunEvent =
   | RouteDecidedEvent
   | RunSuspendedEvent
   | RunResumedEvent
+  | CallRecordedEvent
   | RunCompletedEvent
   | RunFailedEvent
   | RunCancelledEvent;
@@ -183,7 +209,9 @@ export interface StepInvocation {
   input: JsonObject;
 }
 
-/** Returned by a `pipeline.beforeStep` tap to supply the step's output without running it (replay). */
-export interface StepOverride {
-  output: JsonObject;
-}
+/**
+ * Returned by a `pipeline.beforeStep` tap: `output` supplies the step's output without running it
+ * (replay); `halt` fails the step and the run with that error, past retries and `on_error`
+ * (a spent budget). Throwing from the tap fails the step as if the step had thrown.
+ */
+export type StepOverride = { output: JsonObject; halt?: undefined } | { halt: RunError; output?: undefined };

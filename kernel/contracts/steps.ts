@@ -1,4 +1,4 @@
-import type { JsonObject } from './run-events.js';
+import type { CallRecord, JsonObject } from './run-events.js';
 
 /** What a step sees besides its input. */
 export interface StepContext {
@@ -18,6 +18,8 @@ export interface StepContext {
   readonly signal: AbortSignal;
   /** Reads a kernel service by key; undefined when it is not registered. */
   service<T = unknown>(key: string): T | undefined;
+  /** Appends a model or tool call this step made to the run's log (decision trail, cost, replay). */
+  record(call: CallRecord): Promise<void>;
   /** Asks for human input: the run stops in `waiting_for_input` with this request. Never returns. */
   suspend(request: JsonObject): never;
 }

@@ -5,6 +5,7 @@ import type { AsyncSeriesBailHook, AsyncSeriesHook } from 'tapable';
 import {
   SuspendSignal,
   WeftError,
+  type CallRecord,
   toWeftError,
   type JsonObject,
   type RouteEvaluation,
@@ -26,7 +27,7 @@ import type { Edge, Graph } from './graph.js';
 import type { PipelineDef, StepDef } from './model.js';
 import { RunProjection } from './projection.js';
 import { isRetryable, retryDelayMs, runError } from './retry.js';
-import { checkOutput, resolveParameters, startOf, StepCtx } from './step-context.js';
+import { checkCall, checkOutput, resolveParameters, startOf, StepCtx } from './step-context.js';
 import { materialise, resolveTemplate, type Scope, type ValueTemplate } from './templates.js';
 
 /** A transition ready to evaluate. */
@@ -184,6 +185,12 @@ class Execution {
     this.projection.apply(event);
     this.#onEvent?.(event);
     return this.#tapped ? this.#hooks.event.promise(event, this.meta) : undefined;
+  }
+
+  /** Appends a step's model or tool call to the log (`ctx.record`). */
+  record(step_id: string, iteration: number, attempt: number, call: CallRecord): Promise<void> {
+    checkCall(call, step_id);
+    return this.#emit({ type: 'call.recorded', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id, iteration, attempt, call }) ?? Promise.resolve();
   }
 
   /** The next sequence number of this run's log. */
@@ -348,22 +355,28 @@ class Execution {
     if (started) await started;
     let output: JsonObject | undefined;
     let replayed = false;
+    let halt: RunError | undefined;
     let error: unknown = inputError;
     if (error === undefined) {
       try {
         if (this.#beforeTapped) {
           const override = await this.#hooks.beforeStep.promise({ run: this.meta, step_id: id, iteration, attempt, input });
-          if (override) {
+          if (override?.halt) halt = { ...override.halt, step_id: id };
+          else if (override) {
             output = checkOutput(override.output, id);
             replayed = true;
           }
         }
-        output ??= await this.#invoke(step, input, iteration, attempt);
+        if (halt === undefined) output ??= await this.#invoke(step, input, iteration, attempt);
       } catch (e: unknown) {
         error = e;
       }
     }
     const duration_ms = performance.now() - t0;
+    if (halt) {
+      await this.#emit({ type: 'step.failed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, error: halt, duration_ms, will_retry: false });
+      return this.#fail(halt);
+    }
     if (output !== undefined) {
       const done = this.#emit({ type: 'step.completed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: id, iteration, attempt, output, duration_ms, ...(replayed ? { replayed } : {}) });
       if (done) await done;

@@ -26,7 +26,7 @@ export const PipelineErrors = defineErrors('PIPELINE', {
   END_WITH_FAILURE: 'The flow reached end_with_failure.',
   CONDITION_FAILED: 'Evaluating a condition failed (function threw, agent answer unclear).',
   NO_LLM: 'An agent condition needs an llm service and none is registered.',
-  VETOED: 'A beforeStep hook refused to let a step run.',
+  CALL_INVALID: 'A step passed ctx.record a malformed call (kind, name, success, duration_ms, usage or cost_usd).',
   CANCELLED: 'The run was cancelled.',
   STEP_TYPE_DUPLICATE: 'A step type or condition type name is registered twice.',
   BAD_INPUT: 'The run input or a --param value is malformed.',

@@ -1,6 +1,6 @@
 // What the engine hands a step and takes back from it: parameter values, the step context, the
 // check on a step's output, and the start of a stored history.
-import { SuspendSignal, WeftError, type JsonObject, type RunEvent, type RunMeta, type RunStartedEvent, type ServiceReader, type StepContext } from '#kernel';
+import { SuspendSignal, WeftError, type CallRecord, type JsonObject, type RunEvent, type RunMeta, type RunStartedEvent, type ServiceReader, type StepContext } from '#kernel';
 import { PipelineErrors } from './errors.js';
 import type { ParameterDecl } from './model.js';
 import type { Scope } from './templates.js';
@@ -34,12 +34,33 @@ export function checkOutput(value: unknown, stepId: string): JsonObject {
   throw new WeftError(PipelineErrors.STEP_BAD_OUTPUT, `Step "${stepId}" returned ${kind}; a step must return a plain object (or nothing)`, { data: { step_id: stepId } });
 }
 
+const count = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/** The problem with a call a step reports through `ctx.record`, as a field path and message; undefined when it is well formed. */
+function callProblem(call: CallRecord): [string, string] | undefined {
+  if (call === null || typeof call !== 'object') return ['call', 'must be an object'];
+  if (call.kind !== 'llm' && call.kind !== 'tool') return ['call.kind', 'must be "llm" or "tool"'];
+  if (typeof call.name !== 'string' || call.name === '') return ['call.name', 'must be a non-empty string'];
+  if (typeof call.success !== 'boolean') return ['call.success', 'must be a boolean'];
+  if (!Number.isFinite(call.duration_ms) || call.duration_ms < 0) return ['call.duration_ms', 'must be a non-negative number'];
+  if (call.usage !== undefined && !(count(call.usage?.input_tokens) && count(call.usage?.output_tokens))) return ['call.usage', 'must be { input_tokens, output_tokens } with non-negative integers'];
+  if (call.cost_usd !== undefined && !(Number.isFinite(call.cost_usd) && call.cost_usd >= 0)) return ['call.cost_usd', 'must be a non-negative number'];
+  return undefined;
+}
+
+/** Refuses a malformed call record with PIPELINE_CALL_INVALID naming the field. */
+export function checkCall(call: CallRecord, stepId: string): void {
+  const problem = callProblem(call);
+  if (problem) throw new WeftError(PipelineErrors.CALL_INVALID, `Step "${stepId}" recorded a call whose ${problem[0]} ${problem[1]}`, { path: problem[0], data: { step_id: stepId } });
+}
+
 /** What a step context reads from its run. */
 export interface RunHandle {
   readonly meta: RunMeta;
   readonly scope: Scope;
   readonly services: ServiceReader;
   controller(): AbortController;
+  record(step_id: string, iteration: number, attempt: number, call: CallRecord): Promise<void>;
 }
 
 /** The `ctx` a step receives. */
@@ -73,6 +94,10 @@ export class StepCtx implements StepContext {
   service<T = unknown>(key: string): T | undefined {
     const services = this.#run.services;
     return (services.has(key) ? services.get(key as never) : undefined) as T | undefined;
+  }
+
+  record(call: CallRecord): Promise<void> {
+    return this.#run.record(this.step_id, this.iteration, this.attempt, call);
   }
 
   suspend(request: JsonObject): never {

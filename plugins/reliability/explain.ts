@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { WeftError, type Command } from '#kernel';
 import { decisionTrail, type DecisionTrail } from './trail.js';
 
@@ -15,6 +16,7 @@ export function explainMarkdown(t: DecisionTrail): string {
     out.push(`  - input: \`${json(s.input)}\``);
     if (s.output !== null) out.push(`  - output: \`${json(s.output)}\``);
     if (s.error) out.push(`  - error: [${s.error.code}] ${s.error.message}`);
+    for (const c of s.calls) out.push(`  - ${c.success ? '✓' : '✗'} ${c.kind} **${c.name}**${c.model ? ` (${c.model})` : ''}, ${c.duration_ms} ms${c.usage ? `, ${c.usage.input_tokens}+${c.usage.output_tokens} tokens` : ''}: \`${json(c.input ?? null)}\` → ${c.error ? `error: ${c.error}` : `\`${json(c.output ?? null)}\``}`);
     if (s.human) out.push(`  - answered by ${s.human.actor ?? 'unknown'}: \`${json(s.human.response)}\``);
   }
   out.push('', '## Routing decisions', '');
@@ -27,6 +29,7 @@ export function explainMarkdown(t: DecisionTrail): string {
   if (t.errors.length) out.push('', '## Errors', '', ...t.errors.map((e) => `- ${e.step_id}: [${e.code}] ${e.message}`));
   if (t.run_error) out.push('', `Run failed: [${t.run_error.code}] ${t.run_error.message}`);
   out.push('', '## Outcome', '', '```json', JSON.stringify(t.output ?? null, null, 2), '```', '');
+  if (t.calls.length) out.push('## Cost', '', `${t.calls.length} ${t.calls.length === 1 ? 'call' : 'calls'}, ${t.tokens_used} tokens, $${t.cost_usd.toFixed(4)}`, '');
   return out.join('\n');
 }
 
@@ -40,9 +43,14 @@ export const explainCommand: Command = {
   async run({ positionals, values, io, services }) {
     const format = values['format'] ?? 'md';
     if (format !== 'md' && format !== 'json') throw new WeftError('KERNEL_CLI_USAGE', '--format must be md or json');
+    const reliability = services.get('reliability');
+    const t0 = performance.now();
     const events = await services.get('runHistory').events(positionals[0]!);
-    const trail = decisionTrail(events, services.get('pipeline').project(events));
-    io.stdout(format === 'json' ? `${JSON.stringify(trail, null, 2)}\n` : explainMarkdown(trail));
+    const trail = decisionTrail(events, services.get('pipeline').project(events), reliability.price);
+    const text = format === 'json' ? `${JSON.stringify(trail, null, 2)}\n` : explainMarkdown(trail);
+    // Mean time to explain: from asking for a run to having its decisions rendered.
+    await reliability.measure({ kind: 'mtte', run_id: trail.run_id, pipeline: trail.pipeline, at: Date.now(), success: true, duration_ms: performance.now() - t0 });
+    io.stdout(text);
     return 0;
   },
 };

@@ -1,3 +1,4 @@
+import { mtte, rsr, type Measurement, type MtteReport, type RsrReport } from './measurements.js';
 import type { RunRecord, StepRecord } from './records.js';
 import { trend, type Trend } from './trend.js';
 
@@ -39,6 +40,16 @@ export interface MetricsReport {
   tcl: number | null;
   /** Mean run duration in ms; null with no runs. */
   wct: number | null;
+  /** Tokens per workflow: model tokens of successful runs / successful runs; null with none. */
+  tpw: number | null;
+  /** Cost per successful workflow: USD spent by every run / successful runs; null with none. */
+  cpsw: number | null;
+  /** USD spent by the runs. */
+  total_cost_usd: number;
+  /** Mean time to explain (`weft explain`). */
+  mtte: MtteReport;
+  /** Replay success rate (`weft replay`). */
+  rsr: RsrReport;
   healthy: boolean;
   violations: string[];
   per_step: Record<string, StepBreakdown>;
@@ -64,7 +75,7 @@ function rates(steps: StepRecord[]): StepBreakdown {
 }
 
 /** The metrics of the records the filter admits: a pure function of its arguments. */
-export function metrics(records: { runs: readonly RunRecord[]; steps: readonly StepRecord[] }, filter: MetricsFilter = {}): MetricsReport {
+export function metrics(records: { runs: readonly RunRecord[]; steps: readonly StepRecord[]; measurements?: readonly Measurement[] }, filter: MetricsFilter = {}): MetricsReport {
   const inWindow = (r: { pipeline: string; at: number }): boolean =>
     (filter.pipeline === undefined || r.pipeline === filter.pipeline) && (filter.since === undefined || r.at >= filter.since) && (filter.until === undefined || r.at < filter.until);
   const runs = records.runs.filter(inWindow);
@@ -72,6 +83,10 @@ export function metrics(records: { runs: readonly RunRecord[]; steps: readonly S
   const all = rates(steps);
   const pc = ratio(runs.reduce((n, r) => n + r.retries, 0), runs.length, 0);
   const hir = ratio(runs.filter((r) => r.required_human).length, runs.length, 0);
+  const succeeded = runs.filter((r) => r.success);
+  const cost = runs.reduce((n, r) => n + r.cost_usd, 0);
+  const perSuccess = (total: number): number | null => (succeeded.length === 0 ? null : total / succeeded.length);
+  const measured = (records.measurements ?? []).filter(inWindow);
   const violations = [
     ...(all.svr <= TARGETS.svr ? [`SVR too low: ${pct(all.svr)} (target >${pct(TARGETS.svr)})`] : []),
     ...(all.cr >= TARGETS.cr ? [`CR too high: ${pct(all.cr)} (target <${pct(TARGETS.cr)})`] : []),
@@ -96,6 +111,11 @@ export function metrics(records: { runs: readonly RunRecord[]; steps: readonly S
     ma: all.ma,
     tcl: mean(steps.map((s) => s.tool_duration_ms)),
     wct: mean(runs.map((r) => r.duration_ms)),
+    tpw: perSuccess(succeeded.reduce((n, r) => n + r.tokens, 0)),
+    cpsw: perSuccess(cost),
+    total_cost_usd: cost,
+    mtte: mtte(measured),
+    rsr: rsr(measured),
     healthy: violations.length === 0,
     violations,
     per_step: Object.fromEntries(ids.map((id) => [id, rates(steps.filter((s) => s.step_id === id))])),

@@ -1,4 +1,4 @@
-import type { RunEvent } from '#kernel';
+import type { CallRecord, RunEvent } from '#kernel';
 
 /** One finished execution of a step, as the metrics see it. */
 export interface StepRecord {
@@ -28,6 +28,10 @@ export interface RunRecord {
   /** Some step of the run was answered by a human. */
   required_human: boolean;
   duration_ms: number;
+  /** Model tokens (prompt and completion) of the calls its steps recorded. */
+  tokens: number;
+  /** What those calls cost in USD. */
+  cost_usd: number;
   /** Milliseconds since the epoch when the run started. */
   at: number;
 }
@@ -38,8 +42,21 @@ export interface RunRecords {
   steps: StepRecord[];
 }
 
+/** The error code of a step the mode enforcer refused. */
+export const MODE_VIOLATION = 'RELIABILITY_MODE_VIOLATION';
+
+/** What a projection needs besides the events. */
+export interface ProjectOptions {
+  /** Each step's declared mode (the pipeline file's `mode`), by step id. */
+  modes?: Readonly<Record<string, string>>;
+  /** A call's cost in USD (priced from its usage and model when it does not carry one). */
+  price?: (call: CallRecord) => number;
+  /** Whether a tool call is a write (in an `explore` step it is a mode violation). */
+  isWrite?: (tool: string) => boolean;
+}
+
 /** Projects one run's events into its step records and, once it ended, its run record. */
-export function project(events: readonly RunEvent[]): RunRecords {
+export function project(events: readonly RunEvent[], options: ProjectOptions = {}): RunRecords {
   const started = events.find((e) => e.type === 'run.started');
   if (started?.type !== 'run.started') return { steps: [] };
   const pipeline = started.pipeline;
@@ -48,7 +65,19 @@ export function project(events: readonly RunEvent[]): RunRecords {
   // A failure that on_error continue/fallback then recovered is one compensated step, not two.
   const failedAt = new Map<string, number>();
   let retries = 0;
+  let tokens = 0;
+  let cost = 0;
+  // Steps that stepped outside their declared mode: refused by the enforcer, or an explore step that called a writing tool.
+  const violated = new Set<string>();
+  const modes = options.modes ?? {};
   for (const e of events) {
+    if (e.type === 'call.recorded') {
+      tokens += (e.call.usage?.input_tokens ?? 0) + (e.call.usage?.output_tokens ?? 0);
+      cost += e.call.cost_usd ?? options.price?.(e.call) ?? 0;
+      if (e.call.kind === 'tool' && modes[e.step_id] === 'explore' && options.isWrite?.(e.call.name)) violated.add(`${e.step_id}#${e.iteration}`);
+      continue;
+    }
+    if (e.type === 'step.failed' && e.error.code === MODE_VIOLATION) violated.add(`${e.step_id}#${e.iteration}`);
     if (e.type === 'step.failed' && e.will_retry) retries++;
     const final = e.type === 'step.completed' || (e.type === 'step.failed' && !e.will_retry);
     if (!final) continue;
@@ -57,9 +86,11 @@ export function project(events: readonly RunEvent[]): RunRecords {
     const replaced = recovered ? failedAt.get(key) : undefined;
     if (replaced !== undefined) steps.splice(replaced, 1);
     if (e.type === 'step.failed') failedAt.set(key, steps.length);
-    steps.push({ run_id: e.run_id, pipeline, step_id: e.step_id, success: e.type === 'step.completed' && !recovered, required_compensation: recovered, required_human: answered.has(e.step_id), tool_duration_ms: e.duration_ms, at: e.at });
+    const declared = modes[e.step_id];
+    const mode = declared === undefined ? {} : { declared_mode: declared, mode: violated.has(key) ? 'execute' : declared };
+    steps.push({ run_id: e.run_id, pipeline, step_id: e.step_id, success: e.type === 'step.completed' && !recovered, required_compensation: recovered, required_human: answered.has(e.step_id), tool_duration_ms: e.duration_ms, at: e.at, ...mode });
   }
   const end = events.findLast((e) => e.type === 'run.completed' || e.type === 'run.failed' || e.type === 'run.cancelled');
   if (end === undefined) return { steps };
-  return { steps, run: { run_id: started.run_id, pipeline, success: end.type === 'run.completed', retries, required_human: answered.size > 0, duration_ms: end.at - started.at, at: started.at } };
+  return { steps, run: { run_id: started.run_id, pipeline, success: end.type === 'run.completed', retries, required_human: answered.size > 0, duration_ms: end.at - started.at, tokens, cost_usd: cost, at: started.at } };
 }

@@ -1,4 +1,5 @@
-import type { RunEvent, RunSummary } from '#kernel';
+import type { CallRecord, RunEvent, RunSummary } from '#kernel';
+import type { Measurement } from './measurements.js';
 import { metrics, type MetricsFilter, type MetricsReport } from './metrics.js';
 import { project, type RunRecord, type StepRecord } from './records.js';
 
@@ -10,6 +11,10 @@ export interface ReliabilityService {
   metrics(filter?: MetricsFilter): Promise<MetricsReport>;
   /** Adds records from user code (work done outside pipelines, steps with a `mode`); kept in memory for this process. */
   add(records: { runs?: RunRecord[]; steps?: StepRecord[] }): void;
+  /** Records an SLO measurement (MTTE, RSR). */
+  measure(measurement: Measurement): Promise<void>;
+  /** A model or tool call's cost in USD. */
+  price(call: CallRecord): number;
 }
 
 /** What the service reads: stored run summaries and a run's events. */
@@ -20,7 +25,7 @@ export interface RunSource {
 
 /** Builds the service over a run source. */
 export function reliabilityService(source: RunSource): ReliabilityService {
-  const added: { runs: RunRecord[]; steps: StepRecord[] } = { runs: [], steps: [] };
+  const added: { runs: RunRecord[]; steps: StepRecord[]; measurements: Measurement[] } = { runs: [], steps: [], measurements: [] };
   const records = async (filter: MetricsFilter = {}): Promise<{ runs: RunRecord[]; steps: StepRecord[] }> => {
     const mine = (r: { pipeline: string }): boolean => filter.pipeline === undefined || r.pipeline === filter.pipeline;
     const runs: RunRecord[] = added.runs.filter(mine);
@@ -35,6 +40,10 @@ export function reliabilityService(source: RunSource): ReliabilityService {
   return {
     records,
     metrics: async (filter = {}) => metrics(await records(filter), filter),
+    price: () => 0,
+    async measure(measurement) {
+      added.measurements.push(measurement);
+    },
     add(records) {
       added.runs.push(...(records.runs ?? []));
       added.steps.push(...(records.steps ?? []));

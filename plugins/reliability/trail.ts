@@ -1,4 +1,4 @@
-import type { JsonObject, RunError, RunEvent, RunResult, RunStartedEvent, RouteEvaluation } from '#kernel';
+import type { CallRecord, JsonObject, RunError, RunEvent, RunResult, RunStartedEvent, RouteEvaluation } from '#kernel';
 
 /** A human's answer to a suspended step. */
 export interface HumanDecision {
@@ -23,6 +23,17 @@ export interface TrailStep {
   retries: number;
   error: RunError | null;
   human: HumanDecision | null;
+  /** Model and tool calls the step recorded, in order. */
+  calls: TrailCall[];
+}
+
+/** A model or tool call, with the step that made it. */
+export interface TrailCall extends CallRecord {
+  step_id: string;
+  iteration: number;
+  attempt: number;
+  /** ISO time it was recorded. */
+  at: string;
 }
 
 /** A routing decision after a step: every transition evaluated, with the values that decided it. */
@@ -48,6 +59,12 @@ export interface DecisionTrail {
   steps: TrailStep[];
   routes: RouteDecision[];
   human: HumanDecision[];
+  /** Every model and tool call, in order. */
+  calls: TrailCall[];
+  /** Model tokens of those calls. */
+  tokens_used: number;
+  /** What those calls cost in USD (priced when a call does not say). */
+  cost_usd: number;
   /** Every failed attempt, retried or not. */
   errors: RunError[];
   /** Why the run failed, when it did. */
@@ -57,18 +74,19 @@ export interface DecisionTrail {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Projects a run's events (and the result the pipeline service rebuilt from them) into its trail. */
-export function decisionTrail(events: readonly RunEvent[], result: RunResult): DecisionTrail {
+/** Projects a run's events (and the result the pipeline service rebuilt from them) into its trail; `price` costs a call that carries no cost. */
+export function decisionTrail(events: readonly RunEvent[], result: RunResult, price: (call: CallRecord) => number = () => 0): DecisionTrail {
   // Every stored log opens with run.started.
   const first = events[0] as RunStartedEvent;
   const steps = new Map<string, TrailStep>();
   const routes: RouteDecision[] = [];
   const human: HumanDecision[] = [];
   const errors: RunError[] = [];
+  const calls: TrailCall[] = [];
   for (const e of events) {
     if (e.type === 'step.started') {
       const key = `${e.step_id}#${e.iteration}`;
-      const step = steps.get(key) ?? { step_id: e.step_id, iteration: e.iteration, input: e.input, output: null, success: false, recovered: null, duration_ms: 0, retries: -1, error: null, human: null };
+      const step = steps.get(key) ?? { step_id: e.step_id, iteration: e.iteration, input: e.input, output: null, success: false, recovered: null, duration_ms: 0, retries: -1, error: null, human: null, calls: [] };
       step.retries++;
       steps.set(key, step);
     } else if (e.type === 'step.completed' || e.type === 'step.failed') {
@@ -80,6 +98,11 @@ export function decisionTrail(events: readonly RunEvent[], result: RunResult): D
         errors.push({ ...e.error, step_id: e.step_id });
         if (!e.will_retry) step.error = e.error;
       }
+    } else if (e.type === 'call.recorded') {
+      const call: TrailCall = { ...e.call, step_id: e.step_id, iteration: e.iteration, attempt: e.attempt, at: iso(e.at) };
+      calls.push(call);
+      // A step records calls while it runs, after its step.started.
+      steps.get(`${e.step_id}#${e.iteration}`)!.calls.push(call);
     } else if (e.type === 'route.decided') routes.push({ from: e.step_id, iteration: e.iteration, taken: e.taken, evaluated: e.evaluated });
     else if (e.type === 'run.resumed' && e.step_id !== undefined && e.response !== undefined) {
       const decision = { step_id: e.step_id, actor: e.actor ?? null, response: e.response, at: iso(e.at), interaction_id: e.interaction_id ?? null };
@@ -103,6 +126,9 @@ export function decisionTrail(events: readonly RunEvent[], result: RunResult): D
     steps: [...steps.values()],
     routes,
     human,
+    calls,
+    tokens_used: calls.reduce((n, c) => n + (c.usage ? c.usage.input_tokens + c.usage.output_tokens : 0), 0),
+    cost_usd: calls.reduce((n, c) => n + (c.cost_usd ?? price(c)), 0),
     errors,
     run_error: result.error,
     output: result.output,

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Row, SqlDatabase } from './database.js';
+import { lockDataDir } from './pglite-lock.js';
 
 /** Joins protocol messages into one buffer: PGlite takes a whole exchange in one call. */
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -16,7 +17,7 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 /**
  * Opens embedded PGlite: file-backed in `dataDir` (created when missing; a fresh directory costs
  * PostgreSQL's initdb, a few seconds), or in memory without one. PGlite is one connection in this
- * process, so `exclusive` needs no lock. The WASM module is imported only here, on first use.
+ * process, so `exclusive` needs no lock; a lock file keeps other processes out of the directory. The WASM module is imported only here, on first use.
  *
  * Raw statements (appends, upserts) run as named prepared statements over PGlite's wire protocol:
  * its `query()` parses and plans every call again, which for the append statement costs several
@@ -24,7 +25,11 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
  */
 export async function openPglite(dataDir: string | undefined, where: string): Promise<SqlDatabase> {
   const [{ PGlite, protocol, parse, types }, { drizzle }, { migrate }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  let release = async (): Promise<void> => undefined;
+  if (dataDir !== undefined) {
+    await mkdir(dataDir, { recursive: true });
+    release = await lockDataDir(dataDir, where);
+  }
   const client = await PGlite.create(dataDir === undefined ? {} : { dataDir });
   const db = drizzle({ client });
   const dialect = new PgDialect();
@@ -57,6 +62,9 @@ export async function openPglite(dataDir: string | undefined, where: string): Pr
     db,
     rows,
     exclusive: (work) => work({ rows, migrate: (config) => migrate(db, config) }),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      await release();
+    },
   };
 }

@@ -3,7 +3,7 @@ import { STATUS_AFTER, StoreErrors, WeftError, type RunDeletion, type RunEvent, 
 import { corrupt, guarded, isObject, type SqlDatabase } from './database.js';
 import { runEvents, runs } from './schema.js';
 
-const EVENT_TYPES = new Set<string>(['run.started', 'step.started', 'step.completed', 'step.failed', 'route.decided', 'run.suspended', 'run.resumed', 'run.completed', 'run.failed', 'run.cancelled'] satisfies RunEventType[]);
+const EVENT_TYPES = new Set<string>(['run.started', 'step.started', 'step.completed', 'step.failed', 'route.decided', 'run.suspended', 'run.resumed', 'call.recorded', 'run.completed', 'run.failed', 'run.cancelled'] satisfies RunEventType[]);
 const STATUSES = new Set<string>(['running', 'completed', 'failed', 'waiting_for_input', 'cancelled'] satisfies RunStatus[]);
 
 /** The summary columns an append writes, worked out from its events. */

@@ -126,6 +126,65 @@ events('pipeline.beforeStep may supply a recorded output instead of running the 
   assert.is(vetoed.error!.message, 'not allowed');
 });
 
+events('a beforeStep halt fails the step and the run past retries and on_error: continue', async () => {
+  const budget = definePlugin({
+    name: 'budget',
+    version: '1.0.0',
+    kernel: '^1',
+    dependsOn: ['pipeline'],
+    setup(ctx) {
+      ctx.hooks.tapPromise('pipeline.beforeStep', async (invocation) => (invocation.step_id === 'b' ? { halt: { code: 'BUDGET_SPENT', message: 'budget spent' } } : undefined));
+    },
+  });
+  const seen: RunEvent[] = [];
+  const { kernel, pipeline } = await bootPipeline([budget]);
+  let ranB = 0;
+  const doc = {
+    name: 'halted',
+    steps: [{ id: 'a', step_class: 'a' }, { id: 'b', step_class: 'b', on_error: 'continue', retry: { max_attempts: 3 } }, { id: 'c', step_class: 'a' }],
+    flow: { start_at: 'a', transitions: [{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }] },
+  };
+  const result = await runDoc(pipeline, doc, { steps: { a: async () => ({}), b: async () => (ranB++, {}) }, onEvent: (e) => seen.push(e) });
+  await kernel.close();
+  assert.is(ranB, 0);
+  assert.is(result.status, 'failed');
+  assert.equal(result.error, { code: 'BUDGET_SPENT', message: 'budget spent', step_id: 'b' });
+  assert.equal(result.execution_path, ['a', 'b']);
+  assert.equal(seen.filter((e) => e.type === 'step.failed').length, 1);
+});
+
+events('ctx.record appends a call.recorded event between the step\'s start and end; a malformed call is refused naming the field', async () => {
+  const seen: RunEvent[] = [];
+  const { kernel, pipeline } = await bootPipeline();
+  const call = { kind: 'llm' as const, name: 'openai', model: 'gpt-4', input: 'hi', output: 'hello', success: true, duration_ms: 12, usage: { input_tokens: 10, output_tokens: 5 } };
+  const steps = {
+    ask: async (_i: JsonObject, ctx: StepContext) => (await ctx.record(call), { answered: true }),
+    bad: async (i: JsonObject, ctx: StepContext) => (await ctx.record(i['call'] as never), {}),
+  };
+  const one = (step: string) => ({ name: 'calls', steps: [{ id: step, step_class: step }], flow: { start_at: step } });
+  const ok = await runDoc(pipeline, one('ask'), { steps, onEvent: (e) => seen.push(e) });
+  assert.is(ok.status, 'completed');
+  assert.equal(seen.map((e) => e.type), ['run.started', 'step.started', 'call.recorded', 'step.completed', 'route.decided', 'run.completed']);
+  const recorded = seen[2]!;
+  assert.equal(recorded.type === 'call.recorded' && { step_id: recorded.step_id, iteration: recorded.iteration, attempt: recorded.attempt, call: recorded.call }, { step_id: 'ask', iteration: 1, attempt: 1, call });
+  const cases: [unknown, string][] = [
+    [null, 'call'],
+    [{ ...call, kind: 'db' }, 'call.kind'],
+    [{ ...call, name: '' }, 'call.name'],
+    [{ ...call, success: 'yes' }, 'call.success'],
+    [{ ...call, duration_ms: -1 }, 'call.duration_ms'],
+    [{ ...call, usage: { input_tokens: 1.5, output_tokens: 0 } }, 'call.usage'],
+    [{ ...call, usage: null }, 'call.usage'],
+    [{ ...call, cost_usd: Number.NaN }, 'call.cost_usd'],
+  ];
+  for (const [bad, path] of cases) {
+    const result = await runDoc(pipeline, one('bad'), { steps, input: { call: bad === null ? null : (bad as JsonObject) } });
+    assert.is(result.error?.code, 'PIPELINE_CALL_INVALID', path);
+    assert.is(result.error?.['path'], path);
+  }
+  await kernel.close();
+});
+
 const control = suite('engine: suspension, cancellation, condition failures');
 const { kernel, pipeline } = await bootPipeline();
 

@@ -1,5 +1,5 @@
 // Shared set-up for the pipeline plugin's tests: a real kernel with the pipeline plugin booted.
-import type { JsonObject, PluginDefinition, RunResult, StepImplementation } from '../../../kernel/index.js';
+import type { JsonObject, PluginDefinition, RunEvent, RunResult, StepImplementation } from '../../../kernel/index.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { createTestKernel } from '../../../kernel/testing.js';
 import pipelinePlugin from '../../../plugins/pipeline/index.js';
@@ -15,7 +15,7 @@ export async function bootPipeline(extra: PluginDefinition<never>[] = []): Promi
 export async function runDoc(
   pipeline: PipelineService,
   doc: JsonObject,
-  options: { steps?: Record<string, StepImplementation>; input?: JsonObject; parameters?: JsonObject; signal?: AbortSignal } = {},
+  options: { steps?: Record<string, StepImplementation>; input?: JsonObject; parameters?: JsonObject; signal?: AbortSignal; onEvent?: (event: RunEvent) => void } = {},
 ): Promise<RunResult> {
   const steps = options.steps ?? {};
   const def = await pipeline.parse(doc, { steps });

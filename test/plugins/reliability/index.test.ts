@@ -54,7 +54,7 @@ plugin('records added from user code count, mode violations included', async () 
   const service = kernel.services.get('reliability');
   const step = { run_id: 'u1', pipeline: 'agent', step_id: 'plan', success: true, required_compensation: false, required_human: false, tool_duration_ms: 4, at: Date.now() };
   service.add({ steps: [step, { ...step, mode: 'execute', declared_mode: 'explore' }] });
-  service.add({ runs: [{ run_id: 'u1', pipeline: 'agent', success: true, retries: 1, required_human: false, duration_ms: 10, at: Date.now() }] });
+  service.add({ runs: [{ run_id: 'u1', pipeline: 'agent', success: true, retries: 1, required_human: false, duration_ms: 10, tokens: 0, cost_usd: 0, at: Date.now() }] });
   const report = await service.metrics({ pipeline: 'agent' });
   assert.equal([report.total_runs, report.total_steps, report.ma, report.pc], [1, 2, 0.5, 1]);
   assert.equal((await service.metrics({ pipeline: 'mix' })).total_steps, 0);

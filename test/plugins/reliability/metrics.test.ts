@@ -4,7 +4,7 @@ import { metrics, TARGETS, type MetricsFilter } from '../../../plugins/reliabili
 import type { RunRecord, StepRecord } from '../../../plugins/reliability/records.js';
 
 const step = (over: Partial<StepRecord> = {}): StepRecord => ({ run_id: 'r', pipeline: 'p', step_id: 's', success: true, required_compensation: false, required_human: false, tool_duration_ms: 10, at: 100, ...over });
-const run = (over: Partial<RunRecord> = {}): RunRecord => ({ run_id: 'r', pipeline: 'p', success: true, retries: 0, required_human: false, duration_ms: 100, at: 100, ...over });
+const run = (over: Partial<RunRecord> = {}): RunRecord => ({ run_id: 'r', pipeline: 'p', success: true, retries: 0, required_human: false, duration_ms: 100, tokens: 0, cost_usd: 0, at: 100, ...over });
 const times = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
 
 const formulas = suite('reliability: metric formulas');

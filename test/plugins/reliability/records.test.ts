@@ -20,12 +20,36 @@ records('a failure recovered by fallback is one compensated step; retries are co
   ];
   assert.equal(project(events), {
     steps: [{ run_id: 'r', pipeline: 'p', step_id: 's', success: false, required_compensation: true, required_human: false, tool_duration_ms: 3, at: 12 }],
-    run: { run_id: 'r', pipeline: 'p', success: true, retries: 1, required_human: false, duration_ms: 20, at: 0 },
+    run: { run_id: 'r', pipeline: 'p', success: true, retries: 1, required_human: false, duration_ms: 20, tokens: 0, cost_usd: 0, at: 0 },
   });
 });
 
 records('a cancelled run is an unsuccessful run record', () => {
   assert.equal(project([started, { ...base, seq: 2, at: 7, type: 'run.cancelled', reason: 'stop' }]).run?.success, false);
+});
+
+records('model calls add tokens and cost (priced when a call carries none); declared modes and their violations are recorded', () => {
+  const call = (seq: number, step_id: string, over: object): RunEvent => ({ ...base, seq, type: 'call.recorded', step_id, iteration: 1, attempt: 1, call: { kind: 'llm', name: 'openai', success: true, duration_ms: 1, ...over } });
+  const done = (seq: number, step_id: string): RunEvent => ({ ...base, seq, type: 'step.completed', step_id, iteration: 1, attempt: 1, output: {}, duration_ms: 1 });
+  const events: RunEvent[] = [
+    started,
+    call(2, 'plan', { usage: { input_tokens: 100, output_tokens: 20 } }),
+    call(3, 'plan', { usage: { input_tokens: 10, output_tokens: 5 }, cost_usd: 0.5 }),
+    done(4, 'plan'),
+    call(5, 'look', { kind: 'tool', name: 'delete_rows' }),
+    done(6, 'look'),
+    call(7, 'read', { kind: 'tool', name: 'search' }),
+    done(8, 'read'),
+    { ...base, seq: 9, type: 'step.failed', step_id: 'write', iteration: 1, attempt: 1, error: { code: 'RELIABILITY_MODE_VIOLATION', message: 'no' }, duration_ms: 0, will_retry: false },
+    { ...base, seq: 10, at: 3, type: 'run.failed', error: { code: 'RELIABILITY_MODE_VIOLATION', message: 'no' }, output: null },
+  ];
+  const projected = project(events, { modes: { look: 'explore', read: 'explore', write: 'explore' }, price: (c) => (c.usage ? 0.25 : 0), isWrite: (tool) => tool.startsWith('delete') });
+  assert.equal([projected.run?.tokens, projected.run?.cost_usd], [135, 0.75]);
+  assert.equal(
+    projected.steps.map((s) => [s.step_id, s.declared_mode, s.mode]),
+    [['plan', undefined, undefined], ['look', 'explore', 'execute'], ['read', 'explore', 'explore'], ['write', 'explore', 'execute']],
+  );
+  assert.is(project(events).run?.cost_usd, 0.5);
 });
 
 records.run();

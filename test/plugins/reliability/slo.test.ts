@@ -7,7 +7,7 @@ import { boot, command, failure, runMix } from './helpers.js';
 
 const H = 36e5;
 const NOW = 100 * 864e5;
-const run = (hoursAgo: number, success = true, over: Partial<RunRecord> = {}): RunRecord => ({ run_id: 'r', pipeline: 'p', success, retries: 0, required_human: false, duration_ms: 100, at: NOW - hoursAgo * H, ...over });
+const run = (hoursAgo: number, success = true, over: Partial<RunRecord> = {}): RunRecord => ({ run_id: 'r', pipeline: 'p', success, retries: 0, required_human: false, duration_ms: 100, tokens: 0, cost_usd: 0, at: NOW - hoursAgo * H, ...over });
 
 const pct = suite('reliability: percentile indexing sorted[floor(n·q)]');
 const pcases: Array<[number[], number, number]> = [[[], 0.95, 0], [[7], 0.95, 7], [[5, 1, 3, 2, 4], 0.5, 3], [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.95, 10], [Array.from({ length: 20 }, (_, i) => i + 1), 0.95, 20], [Array.from({ length: 100 }, (_, i) => i + 1), 0.95, 96], [[1, 2], 1, 2]];
