@@ -35,7 +35,7 @@ import { MemoryRunStore } from '../../plugins/store-memory/index.js';
 import { RedisConnection, RedisKeys, RedisRunStore } from '../../plugins/store-redis/index.js';
 import storeSql from '../../plugins/store-sql/index.js';
 import { openPostgres } from '../../plugins/store-sql/postgres.js';
-import { started, stepEvents } from '../support/events.js';
+import { started, stepEvents, tenKilobytes } from '../support/events.js';
 
 const SCHEMA = 'weft_bench_durable';
 const RESUME_STEPS = 1000;
@@ -84,11 +84,43 @@ async function growth(label: string, store: RunStore): Promise<void> {
   process.stderr.write(`durable ${label}: append mean, steps 1–100 of a run: ${micros(first)}; steps 901–1000: ${micros(last)} (${(last / first).toFixed(2)}×; should not grow with the run)\n`);
 }
 
+/**
+ * Bytes Redis holds per step of a 1,000-step run with 10 kB outputs (it keeps nothing on disk
+ * here, so what a step writes is what it adds to memory): MEMORY USAGE of the run's keys, for
+ * steps 1–100 and 901–1000, over the bytes of the events' JSON.
+ */
+async function redisAmplification(connection: RedisConnection, keys: RedisKeys, store: RunStore): Promise<void> {
+  const run = 'amplification';
+  await store.append([started(run)]);
+  const text = tenKilobytes('random');
+  const usage = async (): Promise<number> => {
+    let bytes = 0;
+    for (const key of [keys.run(run), keys.events(run)]) bytes += Number(await connection.run('memory usage', (redis) => redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')));
+    return bytes;
+  };
+  const window = async (from: number): Promise<number> => {
+    let payload = 0;
+    const before = await usage();
+    for (let step = from; step < from + 100; step++) {
+      const events = stepEvents(run, 2 + step * 3, { text });
+      payload += JSON.stringify(events).length;
+      await store.append(events);
+    }
+    return ((await usage()) - before) / payload;
+  };
+  const first = await window(0);
+  for (let step = 100; step < 900; step++) await store.append(stepEvents(run, 2 + step * 3, { text }));
+  const last = await window(900);
+  process.stderr.write(`durable redis: bytes held per step (10 kB output, the run's keys) — steps 1–100: ${first.toFixed(2)}×; steps 901–1000: ${last.toFixed(2)}× the events' JSON\n`);
+}
+
 async function redisBench(): Promise<Bench> {
   // Only [a-z0-9-]: the prefix is also a SCAN pattern when its keys are deleted.
   const prefix = `weft-bench-durable-${process.pid}-${randomBytes(4).toString('hex')}:`;
   const connection = new RedisConnection(redisUrl(), { connectTimeoutMs: 2000 });
-  const store = new RedisRunStore(connection, new RedisKeys(prefix));
+  const keys = new RedisKeys(prefix);
+  const store = new RedisRunStore(connection, keys);
+  await redisAmplification(connection, keys, store);
   const roundTrip = () => connection.run('ping', (redis) => redis.ping());
   await growth('redis', store);
   const appendStep = stepAppender(store, 'bench-redis');

@@ -10,7 +10,6 @@
 // text-like) and reports the bytes written per step (table growth; WAL too) against the events'
 // JSON size — target at most 1.2× — for the first 100 and the last 100 steps, which must not
 // differ (constant in run length).
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,7 @@ import { migrate, migrationsFolder } from '../../plugins/store-sql/migrations.js
 import { openPglite } from '../../plugins/store-sql/pglite.js';
 import { openPostgres } from '../../plugins/store-sql/postgres.js';
 import { SqlRunStore } from '../../plugins/store-sql/run-store.js';
-import { started, stepEvents } from '../support/events.js';
+import { started, stepEvents, tenKilobytes } from '../support/events.js';
 
 // One fixed schema, emptied at the start: the runner may exit before a closing tap finishes.
 const SCHEMA = 'weft_bench';
@@ -40,21 +39,11 @@ async function footprint(db: SqlDatabase): Promise<{ table: number; wal: number 
   return { table, wal };
 }
 
-const WORDS = 'the a run step output model agent tool plan result review data text summary answer question search source page report draft table value error retry check score final user system token context memory'.split(' ');
-
-/** 10,000 characters: random base64 (incompressible, the worst case) or words (like an LLM's text). */
-function output(kind: 'random' | 'text'): string {
-  if (kind === 'random') return randomBytes(7500).toString('base64');
-  let text = '';
-  while (text.length < 10_000) text += `${WORDS[Math.floor(Math.random() * WORDS.length)]!} `;
-  return text.slice(0, 10_000);
-}
-
 /** Writes a 1,000-step run of 10 kB outputs; reports bytes per step for steps 1–100 and 901–1000. */
 async function amplification(kind: string, db: SqlDatabase, store: SqlRunStore, content: 'random' | 'text'): Promise<void> {
   const run = `amplification-${kind}-${content}`;
   await store.append([started(run)]);
-  const text = output(content);
+  const text = tenKilobytes(content);
   const window = async (from: number) => {
     let payload = 0;
     await db.rows(sql`checkpoint`).catch(() => undefined); // the first write of a page after a checkpoint is a full-page image in WAL; start both windows alike
