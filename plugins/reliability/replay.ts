@@ -152,25 +152,27 @@ export async function replay(deps: ReplayDeps, runId: string, options: ReplayOpt
   const replayed: RunEvent[] = [];
   const t0 = performance.now();
   sessions.set(replayRunId, { mode, recorded: recordingOf(events) });
+  let outcome: Outcome;
   try {
-    const result = await deps.pipeline.run(source, {
-      run_id: replayRunId,
-      input: options.input ?? started.input,
-      parameters: started.parameters,
-      onEvent: (event) => void replayed.push(event),
-      ...(options.steps === undefined ? {} : { steps: options.steps }),
-    });
-    const outcome = outcomeOf(result);
-    const found = compareRuns(original, { events: replayed, outcome }, mode === 'strict' ? 'critical' : 'minor');
-    const differences = mode === 'counterfactual' ? found.map((d) => ({ ...d, significance: 'expected' as const })) : found;
-    const success = !differences.some((d) => d.significance === 'critical');
-    return { ...base, success, exact_match: success && differences.length === 0, differences, replayed_outcome: outcome, duration_ms: performance.now() - t0 };
+    outcome = outcomeOf(
+      await deps.pipeline.run(source, {
+        run_id: replayRunId,
+        input: options.input ?? started.input,
+        parameters: started.parameters,
+        onEvent: (event) => void replayed.push(event),
+        ...(options.steps === undefined ? {} : { steps: options.steps }),
+      }),
+    );
   } catch (e: unknown) {
     const error = toWeftError(e, ReliabilityErrors.REPLAY_FAILED, 'Replay failed: ');
     return { ...base, success: false, exact_match: false, differences: [], replayed_outcome: null, duration_ms: performance.now() - t0, error: { code: error.code, message: error.message } };
   } finally {
     sessions.delete(replayRunId);
   }
+  const found = compareRuns(original, { events: replayed, outcome }, mode === 'strict' ? 'critical' : 'minor');
+  const differences = mode === 'counterfactual' ? found.map((d) => ({ ...d, significance: 'expected' as const })) : found;
+  const success = !differences.some((d) => d.significance === 'critical');
+  return { ...base, success, exact_match: success && differences.length === 0, differences, replayed_outcome: outcome, duration_ms: performance.now() - t0 };
 }
 
 function outcomeOf(r: Outcome): Outcome {

@@ -32,23 +32,23 @@ export async function bootReplay(): Promise<Kernel> {
   return createTestKernel({ plugins: [pipelinePlugin, storage, storeMemory, checkpoint, reliability, wiring] });
 }
 
-/** How often each step really ran. */
-export const calls = { fetch: 0, big: 0, small: 0 };
-
-const sized = (size: 'big' | 'small') => async (input: JsonObject) => {
-  calls[size]++;
-  return { size, detail: { amount: input['amount'], _n: calls[size] } };
-};
-
-/** Step implementations by class name; each counts its real calls. */
-export const steps = {
-  fetch: async (input: JsonObject) => {
-    calls.fetch++;
-    return { amount: input['amount'], limit: input['limit'] };
-  },
-  big: sized('big'),
-  small: sized('small'),
-};
+/** Step implementations by class name, each counting its real calls in `calls`. */
+export function countingSteps() {
+  const calls = { fetch: 0, big: 0, small: 0 };
+  const sized = (size: 'big' | 'small') => async (input: JsonObject) => {
+    calls[size]++;
+    return { size, detail: { amount: input['amount'], _n: calls[size] } };
+  };
+  const steps = {
+    fetch: async (input: JsonObject) => {
+      calls.fetch++;
+      return { amount: input['amount'], limit: input['limit'] };
+    },
+    big: sized('big'),
+    small: sized('small'),
+  };
+  return { calls, steps };
+}
 
 /** fetch (reads the amount and the `limit` parameter) → big when amount > threshold, else small. */
 export function refundDoc(threshold = 10): JsonObject {

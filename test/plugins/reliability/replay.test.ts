@@ -4,10 +4,11 @@ import * as assert from 'uvu/assert';
 import type { JsonObject, RunEvent } from '../../../kernel/index.js';
 import { replay, type ReplayDeps } from '../../../plugins/reliability/replay.js';
 import { boot, failure } from './helpers.js';
-import { bootReplay, calls, refundDoc, steps, writePipeline } from './replay-support.js';
+import { bootReplay, countingSteps, refundDoc, writePipeline } from './replay-support.js';
 
 const test = suite('reliability: replay');
 const kernel = await bootReplay();
+const { calls, steps } = countingSteps();
 const pipeline = kernel.services.get('pipeline');
 const history = kernel.services.get('runHistory');
 const deps: ReplayDeps = { pipeline, events: (runId) => history.events(runId) };
@@ -44,6 +45,8 @@ test('runs that are not replays still run their steps with the tap installed', a
   const live = await pipeline.run(file, { steps, input: { amount: 3 } });
   assert.equal(live.execution_path, ['fetch', 'small']);
   assert.equal(calls, { ...before, fetch: before.fetch + 1, small: before.small + 1 });
+  // A synchronous tap named after the installing plugin: other runs pay one map lookup, no promise.
+  assert.equal(pipeline.hooks['pipeline.beforeStep'].taps.map((t) => [t.name, t.type]), [['replay-wiring', 'sync']]);
 });
 
 test('strict replay through a changed pipeline vetoes the step the recording never ran and reports critical divergences', async () => {
