@@ -1,22 +1,16 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { definePlugin, type Logger } from '../../../kernel/index.js';
+import { definePlugin } from '../../../kernel/index.js';
 import { createTestKernel } from '../../../kernel/testing.js';
 import { callbackChannel } from '../../../plugins/reliability/alert-channels.js';
 import { ALERT_CONFIG_SCHEMA, AlertManager, alertRule, type Alert, type AlertRuleInput, type AlertsConfig, type Comparison } from '../../../plugins/reliability/alerts.js';
 import storage from '../../../plugins/storage/index.js';
 import storeMemory, { MemoryKeyValueStore } from '../../../plugins/store-memory/index.js';
 import { failure } from './helpers.js';
+import { recorder } from './logs.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 const MIN = 60_000;
-
-/** A logger that keeps what it is given. */
-export function recorder(): { logger: Logger; lines: Array<[string, string, Record<string, unknown> | undefined]> } {
-  const lines: Array<[string, string, Record<string, unknown> | undefined]> = [];
-  const at = (level: string) => (message: string, data?: Record<string, unknown>) => void lines.push([level, message, data]);
-  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
-}
 
 /** A manager over a fresh memory kv with one channel, `cb`, that keeps what it receives. */
 function setup(rules: AlertRuleInput[] = [], kv = new MemoryKeyValueStore()) {
