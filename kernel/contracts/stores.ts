@@ -147,6 +147,63 @@ export interface CatalogStore {
   list(): Promise<CatalogEntry[]>;
 }
 
+/** One time-stamped record of some kind (reliability step and run records, measurements, cost entries …). */
+export interface StoredRecord {
+  /** What the record is (`step`, `run`, `mtte` …); records of different kinds never meet. */
+  kind: string;
+  /** Unique within its kind: storing another record with the same id replaces it. */
+  id: string;
+  /** When it happened: an integer number of milliseconds since the epoch. */
+  at: number;
+  /** The record itself, as JSON. */
+  data: Record<string, unknown>;
+  /** The pipeline it is about, indexed for {@link RecordQuery}. */
+  pipeline?: string;
+  /** The run it is about, indexed for {@link RecordQuery} and {@link RecordDeletion}. */
+  run_id?: string;
+}
+
+/** Which records `RecordStore.list` returns: every filter given must match. */
+export interface RecordQuery {
+  kind: string;
+  /** Only records at or after this time (ms since the epoch, inclusive). */
+  since?: number;
+  /** Only records before this time (ms since the epoch, exclusive). */
+  until?: number;
+  pipeline?: string;
+  run_id?: string;
+  /** Only the newest `limit` matching records (still returned oldest first). */
+  limit?: number;
+}
+
+/** Which records `RecordStore.delete` removes: records of `kind` matching every filter given (all of the kind when none is). */
+export interface RecordDeletion {
+  kind: string;
+  /** Only records before this time (ms since the epoch, exclusive). */
+  before?: number;
+  run_id?: string;
+}
+
+/**
+ * Time-stamped records with retention. `kind` and `id`, and `pipeline` and `run_id` when given, are
+ * non-empty strings; anything else, a non-integer `at`, `data` that is not an object, a
+ * non-positive TTL, a negative or fractional `limit` or a non-finite time bound is STORE_INVALID,
+ * and nothing is written. Expired records are invisible to every operation.
+ */
+export interface RecordStore {
+  /**
+   * Stores records atomically (all of them or none). A record with a stored (kind, id) replaces it
+   * whole, expiry included, so projecting the same events again is idempotent; of two records of
+   * one batch with the same (kind, id) the later wins. With `ttl_seconds` the records disappear
+   * after that long, without it they are kept until deleted. An empty batch is a no-op.
+   */
+  put(records: readonly StoredRecord[], options?: { ttl_seconds?: number }): Promise<void>;
+  /** Records of a kind matching the query, ascending by `at`, equal times by id in code-point order. */
+  list(query: RecordQuery): Promise<StoredRecord[]>;
+  /** Deletes the records of a kind the deletion selects; resolves to the number removed. */
+  delete(deletion: RecordDeletion): Promise<number>;
+}
+
 /**
  * A storage backend plugin's service: it connects on first use. Backends register themselves
  * with the `storage` service, which picks one per store from configuration.
@@ -160,10 +217,11 @@ export interface StoreBackend {
   memory(): Promise<MemoryStore>;
   kv(): Promise<KeyValueStore>;
   catalog(): Promise<CatalogStore>;
+  records(): Promise<RecordStore>;
 }
 
 /** The stores a `storage` service hands out. */
-export type StoreName = 'runs' | 'memory' | 'kv' | 'catalog';
+export type StoreName = 'runs' | 'memory' | 'kv' | 'catalog' | 'records';
 
 /** The `storage` service: backends register here; consumers ask for a store. */
 export interface StorageService {
@@ -173,6 +231,7 @@ export interface StorageService {
   memory(): Promise<MemoryStore>;
   kv(): Promise<KeyValueStore>;
   catalog(): Promise<CatalogStore>;
+  records(): Promise<RecordStore>;
   /** Which backend serves each store, e.g. `{ runs: 'pglite (.weft/db)' }`. */
   describe(): Record<StoreName, string>;
 }

@@ -12,7 +12,7 @@ export const StorageErrors = defineErrors('STORAGE', {
   DUPLICATE_BACKEND: 'Two backends registered the same kind.',
 });
 
-const STORES: readonly StoreName[] = ['runs', 'memory', 'kv', 'catalog'];
+const STORES: readonly StoreName[] = ['runs', 'memory', 'kv', 'catalog', 'records'];
 const CHOICES = ['auto', 'memory', 'sql', 'pglite', 'postgres', 'redis'] as const;
 type Choice = (typeof CHOICES)[number];
 type StorageConfig = Record<StoreName, Choice>;
@@ -38,7 +38,7 @@ export default definePlugin<StorageConfig>({
   name: 'storage',
   version: '1.0.0',
   kernel: '^1',
-  description: 'Picks the backend for run events, memory, key-value data and the pipeline catalogue',
+  description: 'Picks the backend for run events, memory, key-value data, the pipeline catalogue and time-stamped records',
   configSchema: {
     type: 'object',
     additionalProperties: false,
@@ -61,6 +61,7 @@ export default definePlugin<StorageConfig>({
       memory: () => backend('memory').memory(),
       kv: () => backend('kv').kv(),
       catalog: () => backend('catalog').catalog(),
+      records: () => backend('records').records(),
       describe: () => Object.fromEntries(STORES.map((s) => [s, `${backend(s).kind} (${backend(s).describe()})`])) as Record<StoreName, string>,
     };
     ctx.services.provide('storage', service);

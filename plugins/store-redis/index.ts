@@ -4,6 +4,7 @@ import { RedisConnection } from './connection.js';
 import { RedisKeys } from './keys.js';
 import { RedisKeyValueStore } from './kv-store.js';
 import { RedisMemoryStore } from './memory-store.js';
+import { RedisRecordStore } from './record-store.js';
 import { RedisRunStore } from './run-store.js';
 
 export { RedisCatalogStore } from './catalog-store.js';
@@ -11,6 +12,7 @@ export { RedisConnection, maskUrl } from './connection.js';
 export { RedisKeys, encode } from './keys.js';
 export { RedisKeyValueStore } from './kv-store.js';
 export { RedisMemoryStore } from './memory-store.js';
+export { RedisRecordStore } from './record-store.js';
 export { RedisRunStore } from './run-store.js';
 
 /** Configuration of the store-redis plugin (`plugins.store-redis`). */
@@ -36,6 +38,7 @@ export function createRedisBackend(url: string, config: RedisStoreConfig): Redis
   const memory = new RedisMemoryStore(connection, keys, { searchWindow: config.search_window });
   const kv = new RedisKeyValueStore(connection, keys);
   const catalog = new RedisCatalogStore(connection, keys);
+  const records = new RedisRecordStore(connection, keys);
   return {
     kind: 'redis',
     connection,
@@ -45,17 +48,18 @@ export function createRedisBackend(url: string, config: RedisStoreConfig): Redis
     memory: async () => memory,
     kv: async () => kv,
     catalog: async () => catalog,
+    records: async () => records,
     close: () => connection.close(),
   };
 }
 
-/** Run, conversation, key-value and catalogue stores on Redis (ioredis); registered only when `redis_url` (REDIS_URL) is set. */
+/** Run, conversation, key-value, catalogue and record stores on Redis (ioredis); registered only when `redis_url` (REDIS_URL) is set. */
 export default definePlugin<RedisStoreConfig>({
   name: 'store-redis',
   version: '1.0.0',
   kernel: '^1',
   dependsOn: ['storage'],
-  description: 'Stores runs, conversation memory, key-value data and the pipeline catalogue in Redis (REDIS_URL)',
+  description: 'Stores runs, conversation memory, key-value data, the pipeline catalogue and time-stamped records in Redis (REDIS_URL)',
   configSchema: {
     type: 'object',
     additionalProperties: false,

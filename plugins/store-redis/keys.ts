@@ -20,10 +20,23 @@
 //   <p>kv:<key>                       string a key-value entry (the key as given, native TTL)
 //   <p>cat:<name>:<revision>          hash   a catalogue revision (definition as JSON)
 //   <p>cat:latest                     hash   <name> → latest revision
+//   <p>rec:<kind>:id:<id>             hash   a record: its JSON, and the key parts of its pipeline
+//                                            and run ('' when it has none); native expiry
+//   <p>rec:<kind>:all                 zset   every record of the kind: score at, member <id> as
+//                                            given (so equal times come back in byte order)
+//   <p>rec:<kind>:pipe:<pipeline>     zset   the kind's records of a pipeline, same scores
+//   <p>rec:<kind>:run:<run>           zset   the kind's records of a run, same scores
+//   <p>rec:<kind>:<index>:exp         zset   beside each of those three: the same members, scored
+//                                            by the record's expiry in ms (+inf: none)
 //
 // A thread's keys all carry the thread's expiry (PEXPIREAT). The cross-thread indexes (mem:u,
 // mem:threads) score each thread by that same expiry: reads ignore members past it, every touch
 // removes them, and the key itself expires with its last-expiring member.
+//
+// Records follow the same rule per index: every script settles each index it reads or writes
+// (drops the members its :exp set says have expired, from both sets) and gives both sets the
+// expiry of their last-expiring member, so an index that only held expired records is gone with
+// them, and one that still holds live records never returns the expired ones.
 
 /** `%` → `%25`, `:` → `%3A`: injective, and the result never contains `:`. */
 export function encode(id: string): string {
@@ -82,5 +95,9 @@ export class RedisKeys {
   }
   get catalogLatest(): string {
     return `${this.prefix}cat:latest`;
+  }
+  /** The start of every key of a record kind (`<p>rec:<kind>:`). */
+  records(kind: string): string {
+    return `${this.prefix}rec:${encode(kind)}:`;
   }
 }

@@ -1,9 +1,10 @@
-import { StoreErrors, WeftError, type CatalogStore, type KeyValueStore, type MemoryStore, type RunStore, type StoreBackend } from '#kernel';
+import { StoreErrors, WeftError, type CatalogStore, type KeyValueStore, type MemoryStore, type RecordStore, type RunStore, type StoreBackend } from '#kernel';
 import { SqlCatalogStore } from './catalog-store.js';
 import { storeFailure, type SqlDatabase } from './database.js';
 import { SqlKeyValueStore } from './kv-store.js';
 import { SqlMemoryStore } from './memory-store.js';
 import { migrate } from './migrations.js';
+import { SqlRecordStore } from './record-store.js';
 import { SqlRunStore } from './run-store.js';
 
 /** What {@link SqlBackend} needs to know about its database. */
@@ -66,6 +67,10 @@ export class SqlBackend implements StoreBackend {
 
   async catalog(): Promise<CatalogStore> {
     return new SqlCatalogStore((await this.connect()).database);
+  }
+
+  async records(): Promise<RecordStore> {
+    return new SqlRecordStore((await this.connect()).database);
   }
 
   /** Closes the connection, if one was opened. */

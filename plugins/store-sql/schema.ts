@@ -83,3 +83,28 @@ export const catalog = pgTable(
   },
   (t) => [primaryKey({ columns: [t.name, t.revision] })],
 );
+
+/**
+ * Time-stamped records by kind and id. `at` is milliseconds since the epoch as a bigint, like
+ * `weft_run_events.at`, so any integer a caller gives comes back exactly; a past `expires_at`
+ * means absent.
+ */
+export const records = pgTable(
+  'weft_records',
+  {
+    kind: text('kind').notNull(),
+    id: text('id').notNull(),
+    at: bigint('at', { mode: 'number' }).notNull(),
+    pipeline: text('pipeline'),
+    run_id: text('run_id'),
+    data: jsonb('data').notNull(),
+    expires_at: time('expires_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.kind, t.id] }),
+    index('weft_records_at_idx').on(t.kind, t.at),
+    index('weft_records_pipeline_idx').on(t.kind, t.pipeline, t.at),
+    index('weft_records_run_idx').on(t.kind, t.run_id, t.at),
+    index('weft_records_expires_idx').on(t.expires_at),
+  ],
+);

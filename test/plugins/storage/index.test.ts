@@ -13,6 +13,7 @@ function backendPlugin(kind: string) {
     memory: async () => ({ kind, store: 'memory' }) as never,
     kv: async () => ({ kind, store: 'kv' }) as never,
     catalog: async () => ({ kind, store: 'catalog' }) as never,
+    records: async () => ({ kind, store: 'records' }) as never,
   };
   return definePlugin({ name: `backend-${kind}`, version: '1.0.0', kernel: '^1', dependsOn: ['storage'], setup: (ctx) => ctx.services.get('storage').register(backend) });
 }
@@ -34,7 +35,8 @@ select('auto prefers PostgreSQL, then PGlite, then memory', async () => {
     assert.equal(await service.memory(), { kind: expected, store: 'memory' });
     assert.equal(await service.kv(), { kind: expected, store: 'kv' });
     assert.equal(await service.catalog(), { kind: expected, store: 'catalog' });
-    assert.equal(service.describe(), { runs: `${expected} (${expected} place)`, memory: `${expected} (${expected} place)`, kv: `${expected} (${expected} place)`, catalog: `${expected} (${expected} place)` });
+    assert.equal(await service.records(), { kind: expected, store: 'records' });
+    assert.equal(service.describe(), { runs: `${expected} (${expected} place)`, memory: `${expected} (${expected} place)`, kv: `${expected} (${expected} place)`, catalog: `${expected} (${expected} place)`, records: `${expected} (${expected} place)` });
     await kernel.close();
   }
 });
@@ -45,11 +47,12 @@ select('configuration picks a backend per store; sql means PostgreSQL or PGlite'
     config: { plugins: { storage: { runs: 'redis', memory: 'memory', kv: 'sql' } } },
   });
   const service = kernel.services.get('storage');
-  assert.equal([(await service.runs()) as unknown, await service.memory(), await service.kv(), await service.catalog()], [
+  assert.equal([(await service.runs()) as unknown, await service.memory(), await service.kv(), await service.catalog(), await service.records()], [
     { kind: 'redis', store: 'runs' },
     { kind: 'memory', store: 'memory' },
     { kind: 'pglite', store: 'kv' },
     { kind: 'pglite', store: 'catalog' },
+    { kind: 'pglite', store: 'records' },
   ]);
   await kernel.close();
 });

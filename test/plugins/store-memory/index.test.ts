@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestKernel } from '../../../kernel/testing.js';
 import storage from '../../../plugins/storage/index.js';
-import storeMemory, { MemoryCatalogStore, MemoryKeyValueStore, MemoryMemoryStore, MemoryRunStore } from '../../../plugins/store-memory/index.js';
+import storeMemory, { MemoryCatalogStore, MemoryKeyValueStore, MemoryMemoryStore, MemoryRecordStore, MemoryRunStore } from '../../../plugins/store-memory/index.js';
 
 const plugin = suite('store-memory: plugin');
 
@@ -15,6 +15,8 @@ plugin('registers the memory backend with storage; each store is made once, on f
   assert.instance(await service.memory(), MemoryMemoryStore);
   assert.instance(await service.kv(), MemoryKeyValueStore);
   assert.instance(await service.catalog(), MemoryCatalogStore);
+  assert.instance(await service.records(), MemoryRecordStore);
+  assert.is(service.describe().records, 'memory (in process memory, gone when the process exits)');
   assert.is(service.describe().runs, 'memory (in process memory, gone when the process exits)');
   await kernel.close();
 });

@@ -4,6 +4,7 @@ import { catalogStoreContract } from '../../contract/catalog-store.js';
 import type { OpenStore } from '../../contract/harness.js';
 import { kvStoreContract } from '../../contract/kv-store.js';
 import { memoryStoreContract } from '../../contract/memory-store.js';
+import { recordStoreContract } from '../../contract/record-store.js';
 import { runStoreContract } from '../../contract/run-store.js';
 import { dropPrefix, rawClient, redisUp, skipped, testBackend } from './support.js';
 
@@ -29,6 +30,7 @@ if (redisUp) {
   memoryStoreContract('store-redis', open('memory', (b) => b.memory()));
   kvStoreContract('store-redis', open('kv', (b) => b.kv()));
   catalogStoreContract('store-redis', open('catalog', (b) => b.catalog()));
+  recordStoreContract('store-redis', open('records', (b) => b.records()));
 } else {
   skipped('store-redis: store contracts');
 }

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { redisUrl, createTestKernel } from '../../../kernel/testing.js';
 import storage from '../../../plugins/storage/index.js';
-import storeRedis, { RedisCatalogStore, RedisKeyValueStore, RedisMemoryStore, RedisRunStore } from '../../../plugins/store-redis/index.js';
+import storeRedis, { RedisCatalogStore, RedisKeyValueStore, RedisMemoryStore, RedisRecordStore, RedisRunStore } from '../../../plugins/store-redis/index.js';
 import { dropPrefix, rawClient, redisUp, skipped, uniquePrefix } from './support.js';
 
 const plugin = suite('store-redis: plugin');
@@ -29,13 +29,15 @@ plugin('a bad prefix type is a configuration error naming the path', async () =>
 
 plugin('with redis_url it registers the redis backend; nothing connects at boot', async () => {
   // Port 6390 has no server: a boot that connected would fail.
-  const kernel = await createTestKernel({ plugins: [storage, storeRedis], config: { redis_url: 'redis://:pw@127.0.0.1:6390', plugins: { storage: { runs: 'redis', memory: 'redis', kv: 'redis', catalog: 'redis' } } } });
+  const kernel = await createTestKernel({ plugins: [storage, storeRedis], config: { redis_url: 'redis://:pw@127.0.0.1:6390', plugins: { storage: { runs: 'redis', memory: 'redis', kv: 'redis', catalog: 'redis', records: 'redis' } } } });
   const service = kernel.services.get('storage');
   assert.is(service.describe().kv, 'redis (redis://:***@127.0.0.1:6390, keys weft:*)');
   assert.instance(await service.runs(), RedisRunStore);
   assert.instance(await service.memory(), RedisMemoryStore);
   assert.instance(await service.kv(), RedisKeyValueStore);
   assert.instance(await service.catalog(), RedisCatalogStore);
+  assert.instance(await service.records(), RedisRecordStore);
+  assert.is(service.describe().records, 'redis (redis://:***@127.0.0.1:6390, keys weft:*)');
   await kernel.close();
 });
 
@@ -46,7 +48,7 @@ if (redisUp) {
 
   live('stores data under the configured prefix, and closing the kernel closes the connection', async () => {
     const prefix = uniquePrefix('plugin');
-    const kernel = await createTestKernel({ plugins: [storage, storeRedis], env: { REDIS_URL: redisUrl() }, config: { plugins: { 'store-redis': { prefix }, storage: { runs: 'redis', memory: 'redis', kv: 'redis', catalog: 'redis' } } } });
+    const kernel = await createTestKernel({ plugins: [storage, storeRedis], env: { REDIS_URL: redisUrl() }, config: { plugins: { 'store-redis': { prefix }, storage: { runs: 'redis', memory: 'redis', kv: 'redis', catalog: 'redis', records: 'redis' } } } });
     await (await kernel.services.get('storage').kv()).set('k', 'v');
     const raw = rawClient();
     assert.is(await raw.get(`${prefix}kv:k`), 'v');

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { SqlBackend } from '../../../plugins/store-sql/backend.js';
 import type { SqlDatabase } from '../../../plugins/store-sql/database.js';
 import { migrationsFolder } from '../../../plugins/store-sql/migrations.js';
+import { SqlRecordStore } from '../../../plugins/store-sql/record-store.js';
 import { SqlRunStore } from '../../../plugins/store-sql/run-store.js';
 import { rejectsWith } from '../../support/errors.js';
 import { tempDir } from '../../support/temp.js';
@@ -30,8 +31,9 @@ test('nothing opens until a store is asked for; then once for every store', asyn
   assert.is(backend.kind, 'pglite');
   assert.is(backend.describe(), 'here');
   assert.is(opens, 0);
-  const [runs] = await Promise.all([backend.runs(), backend.memory(), backend.kv(), backend.catalog()]);
+  const [runs, records] = await Promise.all([backend.runs(), backend.records(), backend.memory(), backend.kv(), backend.catalog()]);
   assert.instance(runs, SqlRunStore);
+  assert.instance(records, SqlRecordStore);
   assert.equal((await backend.connect()).applied, []);
   assert.is(opens, 1);
   await backend.close();

@@ -33,7 +33,7 @@ let migrated: string | undefined;
 
 pglite('weft db migrate creates and migrates the database on first use, then finds it up to date', async () => {
   const cwd = tempDir();
-  assert.equal(await weft(['db', 'migrate'], cwd), { code: 0, stdout: `pglite (${join('.weft', 'pglite')}): applied 0000_init\n`, stderr: '' });
+  assert.equal(await weft(['db', 'migrate'], cwd), { code: 0, stdout: `pglite (${join('.weft', 'pglite')}): applied 0000_init, 0001_records\n`, stderr: '' });
   assert.ok(existsSync(join(cwd, '.weft', 'pglite', 'PG_VERSION')));
   assert.equal(await weft(['db', 'migrate'], cwd), { code: 0, stdout: `pglite (${join('.weft', 'pglite')}) is up to date\n`, stderr: '' });
   migrated = join(tempDir(), 'pglite');
@@ -114,7 +114,7 @@ if ((await kinds()).includes('postgres')) {
     const cwd = tempDir({ 'weft.config.json': JSON.stringify({ plugins: { 'store-sql': { schema } } }) });
     const env = { DATABASE_URL: databaseUrl() };
     const where = `postgres (${databaseUrl().replace(/:[^:@/]*@/, ':***@')})`;
-    assert.equal(await weft(['db', 'migrate'], cwd, env), { code: 0, stdout: `${where}: applied 0000_init\n`, stderr: '' });
+    assert.equal(await weft(['db', 'migrate'], cwd, env), { code: 0, stdout: `${where}: applied 0000_init, 0001_records\n`, stderr: '' });
     assert.equal(await weft(['db', 'migrate'], cwd, env), { code: 0, stdout: `${where} is up to date\n`, stderr: '' });
     const kernel = await createTestKernel({ plugins: [storage, storeSql], config: { database_url: databaseUrl(), plugins: { 'store-sql': { schema } } } });
     assert.is(kernel.services.get('storage').describe().runs, where);

@@ -64,10 +64,10 @@ for (const kind of await kinds()) {
     assert.equal(await migrate(db, { folder: newer, migrationsSchema }), ['9999_later']);
     try {
       const error = await rejectsWith(migrate(db, { folder: migrationsFolder(), migrationsSchema }), 'STORE_SCHEMA_NEWER');
-      assert.ok(error.message.startsWith(`The database at ${db.where} has migrations this weft does not know (made ${new Date(readJournal(newer)[1]!.when).toISOString()})`), error.message);
-      assert.equal(error.data['unknown'], [readJournal(newer)[1]!.when]);
+      assert.ok(error.message.startsWith(`The database at ${db.where} has migrations this weft does not know (made ${new Date(readJournal(newer).at(-1)!.when).toISOString()})`), error.message);
+      assert.equal(error.data['unknown'], [readJournal(newer).at(-1)!.when]);
     } finally {
-      await db.rows(sql`delete from ${table} where created_at = ${readJournal(newer)[1]!.when}`);
+      await db.rows(sql`delete from ${table} where created_at = ${readJournal(newer).at(-1)!.when}`);
       await db.rows(sql`drop table weft_later`);
     }
     assert.equal(await migrate(db, { folder: migrationsFolder(), migrationsSchema }), []);
@@ -85,12 +85,29 @@ if ((await kinds()).includes('postgres')) {
     const [a, b] = await Promise.all([open(), open()]);
     try {
       const applied = await Promise.all([migrate(a, { folder: migrationsFolder(), migrationsSchema: schema }), migrate(b, { folder: migrationsFolder(), migrationsSchema: schema })]);
-      assert.equal(applied.flat(), ['0000_init']);
+      assert.equal(applied.flat(), ['0000_init', '0001_records']);
       const tables = await a.rows(sql`select table_name from information_schema.tables where table_schema = ${schema} order by table_name`);
-      assert.equal(tables.map((t) => t['table_name']), [MIGRATIONS_TABLE, 'weft_catalog', 'weft_kv', 'weft_messages', 'weft_run_events', 'weft_runs', 'weft_threads']);
+      assert.equal(tables.map((t) => t['table_name']), [MIGRATIONS_TABLE, 'weft_catalog', 'weft_kv', 'weft_messages', 'weft_records', 'weft_run_events', 'weft_runs', 'weft_threads']);
     } finally {
       await a.rows(sql`drop schema if exists ${sql.identifier(schema)} cascade`);
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  fresh('a database migrated by an older weft gets only the migrations it lacks', async () => {
+    const older = join(tempDir(), 'drizzle');
+    cpSync(migrationsFolder(), older, { recursive: true });
+    const journalFile = join(older, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: unknown[] };
+    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 1) }));
+    const db = await open();
+    try {
+      assert.equal(await migrate(db, { folder: older, migrationsSchema: schema }), ['0000_init']);
+      assert.equal(await migrate(db, { folder: migrationsFolder(), migrationsSchema: schema }), readJournal(migrationsFolder()).slice(1).map((m) => m.tag));
+      assert.equal(await db.rows(sql`select count(*)::integer as n from weft_records`), [{ n: 0 }]);
+    } finally {
+      await db.rows(sql`drop schema if exists ${sql.identifier(schema)} cascade`);
+      await db.close();
     }
   });
 

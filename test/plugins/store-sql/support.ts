@@ -14,7 +14,7 @@ import { openPostgres } from '../../../plugins/store-sql/postgres.js';
 export const TEST_SCHEMA = `weft_sql_test_${process.pid}`;
 
 /** Every table of the schema, for truncating between tests. */
-export const TABLES = ['weft_runs', 'weft_run_events', 'weft_messages', 'weft_threads', 'weft_kv', 'weft_catalog'];
+export const TABLES = ['weft_runs', 'weft_run_events', 'weft_messages', 'weft_threads', 'weft_kv', 'weft_catalog', 'weft_records'];
 
 type Kind = 'pglite' | 'postgres';
 const opened = new Map<Kind, Promise<SqlDatabase>>();
