@@ -38,6 +38,8 @@ type Pipeline = Services['pipeline'];
 export interface ReplayDeps {
   pipeline: Pick<Pipeline, 'run' | 'project' | 'hooks'>;
   events(runId: string): Promise<RunEvent[]>;
+  /** Told every verdict, the replay success rate's measurements. */
+  outcome?(result: ReplayResult): Promise<void>;
 }
 
 /** How to replay. */
@@ -54,8 +56,9 @@ export interface ReplayOptions {
 /** A replay's verdict (reference §3.6). */
 export interface ReplayResult {
   mode: ReplayMode;
-  /** The recorded run. */
+  /** The recorded run and its pipeline. */
   run_id: string;
+  pipeline: string;
   replay_run_id: string;
   /** The replay ran and nothing critical differs. */
   success: boolean;
@@ -148,7 +151,7 @@ export async function replay(deps: ReplayDeps, runId: string, options: ReplayOpt
   if (source === undefined) throw new WeftError(ReliabilityErrors.REPLAY_NO_PIPELINE, `Run ${runId} names no pipeline file; pass the pipeline to replay it with (--pipeline <file>)`, { data: { run_id: runId } });
   const original = { events, outcome: outcomeOf(deps.pipeline.project(events)) };
   const replayRunId = `${REPLAY_RUN_PREFIX}${randomUUID()}`;
-  const base = { mode, run_id: runId, replay_run_id: replayRunId, original_outcome: original.outcome };
+  const base = { mode, run_id: runId, pipeline: started.pipeline, replay_run_id: replayRunId, original_outcome: original.outcome };
   const replayed: RunEvent[] = [];
   const t0 = performance.now();
   sessions.set(replayRunId, { mode, recorded: recordingOf(events) });
@@ -165,14 +168,19 @@ export async function replay(deps: ReplayDeps, runId: string, options: ReplayOpt
     );
   } catch (e: unknown) {
     const error = toWeftError(e, ReliabilityErrors.REPLAY_FAILED, 'Replay failed: ');
-    return { ...base, success: false, exact_match: false, differences: [], replayed_outcome: null, duration_ms: performance.now() - t0, error: { code: error.code, message: error.message } };
+    return told(deps, { ...base, success: false, exact_match: false, differences: [], replayed_outcome: null, duration_ms: performance.now() - t0, error: { code: error.code, message: error.message } });
   } finally {
     sessions.delete(replayRunId);
   }
   const found = compareRuns(original, { events: replayed, outcome }, mode === 'strict' ? 'critical' : 'minor');
   const differences = mode === 'counterfactual' ? found.map((d) => ({ ...d, significance: 'expected' as const })) : found;
   const success = !differences.some((d) => d.significance === 'critical');
-  return { ...base, success, exact_match: success && differences.length === 0, differences, replayed_outcome: outcome, duration_ms: performance.now() - t0 };
+  return told(deps, { ...base, success, exact_match: success && differences.length === 0, differences, replayed_outcome: outcome, duration_ms: performance.now() - t0 });
+}
+
+async function told(deps: ReplayDeps, result: ReplayResult): Promise<ReplayResult> {
+  await deps.outcome?.(result);
+  return result;
 }
 
 function outcomeOf(r: Outcome): Outcome {

@@ -85,6 +85,7 @@ cli('the report counts one difference in the singular', () => {
   const result: ReplayResult = {
     mode: 'simulated',
     run_id: 'r1',
+    pipeline: 'p',
     replay_run_id: 'replay-1',
     success: true,
     exact_match: false,
