@@ -17,6 +17,7 @@ function text(r: MetricsReport): string {
   const lines = [
     `runs ${r.total_runs}, steps ${r.total_steps}: ${r.healthy ? 'healthy' : 'unhealthy'}`,
     `  SVR ${rate(r.svr)}  CR ${rate(r.cr)}  PC ${r.pc.toFixed(2)}  HIR ${rate(r.hir)}  MA ${rate(r.ma)}  TCL ${ms(r.tcl)}  WCT ${ms(r.wct)}`,
+    `  TPW ${r.tpw === null ? '–' : Math.round(r.tpw)}  CPSW ${r.cpsw === null ? '–' : `$${r.cpsw.toFixed(4)}`}  cost $${r.total_cost_usd.toFixed(4)}  MTTE p95 ${ms(r.mtte.p95_ms)} (${r.mtte.count})  RSR ${rate(r.rsr.rsr)} (${r.rsr.attempts})`,
     ...r.violations.map((v) => `  ! ${v}`),
     ...Object.entries(r.per_step).map(([id, s]) => `  ${id}: ${s.total_steps} steps, SVR ${rate(s.svr)}, CR ${rate(s.cr)}, MA ${rate(s.ma)}`),
   ];
@@ -26,7 +27,7 @@ function text(r: MetricsReport): string {
 /** `weft metrics`: the reliability report over the stored runs. */
 export const metricsCommand: Command = {
   name: 'metrics',
-  summary: 'Reliability metrics (SVR, CR, PC, HIR, MA, TCL, WCT) over the stored runs',
+  summary: 'Reliability metrics (SVR, CR, PC, HIR, MA, TCL, WCT, TPW, CPSW, MTTE, RSR) over the stored runs',
   options: {
     pipeline: { type: 'string', value: '<name>', description: 'Only runs of this pipeline' },
     step: { type: 'string', value: '<id>', description: 'Only step records of this step id' },

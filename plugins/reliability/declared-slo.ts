@@ -26,6 +26,7 @@ export function objectivesOf(block: unknown): Objectives | string {
 export class DeclaredSlos {
   readonly #kv: () => Promise<KeyValueStore>;
   readonly #written = new Map<string, string>();
+  readonly #local = new Map<string, Objectives>();
 
   constructor(kv: () => Promise<KeyValueStore>) {
     this.#kv = kv;
@@ -33,10 +34,16 @@ export class DeclaredSlos {
 
   /** Stores a pipeline's objectives when they differ from what this process last wrote. */
   async declare(pipeline: string, objectives: Objectives): Promise<void> {
+    this.#local.set(pipeline, objectives);
     const text = JSON.stringify(objectives);
     if (this.#written.get(pipeline) === text) return;
     await (await this.#kv()).set(`${PREFIX}${pipeline}`, text);
     this.#written.set(pipeline, text);
+  }
+
+  /** The objectives this process last declared for a pipeline. */
+  local(pipeline: string): Objectives | undefined {
+    return this.#local.get(pipeline);
   }
 
   /** The stored objectives of these pipelines (those without a declaration are left out). */

@@ -1,49 +1,74 @@
-// How reliability records travel through the storage contracts' record store: one record kind
-// each, the run id and pipeline as indexed dimensions, the record itself as data. Reads check
-// the shape, so a foreign or damaged row is counted and skipped instead of poisoning a report.
+// How reliability records travel through the storage contracts' record store. One record per
+// ended run holds its run record, step records and cost entries (one write per run, not one per
+// step), stamped with the latest time among them; measurements are records of their own. Reads
+// check every item's shape, so a foreign or damaged row is counted and skipped, never trusted.
 import type { StoredRecord } from '#kernel';
 import type { CostEntry } from './cost.js';
 import type { Measurement } from './measurements.js';
 import type { RunRecord, StepRecord } from './records.js';
 
 /** The record kinds the reliability plugin stores. */
-export const KINDS = { run: 'reliability.run', step: 'reliability.step', measurement: 'reliability.measurement', cost: 'reliability.cost' } as const;
+export const KINDS = { run: 'reliability.run', measurement: 'reliability.measurement' } as const;
 
 type Shape = Record<string, 'string' | 'number' | 'boolean'>;
 
-const SHAPES: Record<keyof typeof KINDS, Shape> = {
-  run: { run_id: 'string', pipeline: 'string', success: 'boolean', retries: 'number', required_human: 'boolean', duration_ms: 'number', tokens: 'number', cost_usd: 'number', at: 'number' },
-  step: { run_id: 'string', pipeline: 'string', step_id: 'string', success: 'boolean', required_compensation: 'boolean', required_human: 'boolean', tool_duration_ms: 'number', at: 'number' },
-  measurement: { kind: 'string', run_id: 'string', pipeline: 'string', at: 'number', success: 'boolean' },
-  cost: { category: 'string', amount_usd: 'number', quantity: 'number', unit_cost: 'number', at: 'number', agent: 'string' },
-};
+const RUN: Shape = { run_id: 'string', pipeline: 'string', success: 'boolean', retries: 'number', required_human: 'boolean', duration_ms: 'number', tokens: 'number', cost_usd: 'number', at: 'number' };
+const STEP: Shape = { run_id: 'string', pipeline: 'string', step_id: 'string', success: 'boolean', required_compensation: 'boolean', required_human: 'boolean', tool_duration_ms: 'number', at: 'number' };
+const COST: Shape = { category: 'string', amount_usd: 'number', quantity: 'number', unit_cost: 'number', at: 'number', agent: 'string' };
+const MEASUREMENT: Shape = { kind: 'string', run_id: 'string', pipeline: 'string', at: 'number', success: 'boolean' };
 
-/** Wraps a record for the store; `id` is unique within its kind (a replayed projection replaces itself). */
-export function encode(kind: keyof typeof KINDS, id: string, value: { at: number; pipeline?: string; run_id?: string }): StoredRecord {
+/** What one run (or one `add` call) contributes. */
+export interface RunRecords {
+  runs: RunRecord[];
+  steps: StepRecord[];
+  costs: CostEntry[];
+}
+
+const fits = (value: unknown, shape: Shape): boolean =>
+  typeof value === 'object' && value !== null && Object.entries(shape).every(([field, type]) => typeof (value as Record<string, unknown>)[field] === type);
+
+/** The stored record of one run's records; `id` is the run id, so recording a run again replaces it. */
+export function encodeRuns(id: string, records: RunRecords): StoredRecord {
+  const items = [...records.runs, ...records.steps, ...records.costs];
+  const pipeline = records.runs[0]?.pipeline ?? records.steps[0]?.pipeline;
+  const runId = records.runs[0]?.run_id ?? records.steps[0]?.run_id;
   return {
-    kind: KINDS[kind],
+    kind: KINDS.run,
     id,
-    at: value.at,
-    data: value as unknown as Record<string, unknown>,
-    ...(value.pipeline === undefined ? {} : { pipeline: value.pipeline }),
-    ...(value.run_id === undefined ? {} : { run_id: value.run_id }),
+    at: Math.max(0, ...items.map((i) => Math.round(i.at))),
+    data: records as unknown as Record<string, unknown>,
+    ...(pipeline === undefined ? {} : { pipeline }),
+    ...(runId === undefined ? {} : { run_id: runId }),
   };
 }
 
-/** The records of a kind whose data has the kind's fields; `skipped` counts the others. */
-export function decode<K extends keyof typeof KINDS>(kind: K, stored: readonly StoredRecord[]): { values: Decoded[K][]; skipped: number } {
-  const shape = SHAPES[kind];
-  const values: Decoded[K][] = [];
-  for (const record of stored) {
-    const data = record.data;
-    if (Object.entries(shape).every(([field, type]) => typeof data[field] === type)) values.push(data as unknown as Decoded[K]);
+/** The run, step and cost records in stored run records; `skipped` counts items that are not such records. */
+export function decodeRuns(stored: readonly StoredRecord[]): { values: RunRecords; skipped: number } {
+  const values: RunRecords = { runs: [], steps: [], costs: [] };
+  let skipped = 0;
+  for (const { data } of stored) {
+    for (const [field, shape] of [['runs', RUN], ['steps', STEP], ['costs', COST]] as const) {
+      const items: unknown = data[field];
+      if (!Array.isArray(items)) {
+        skipped++;
+        continue;
+      }
+      for (const item of items) {
+        if (fits(item, shape)) (values[field] as unknown[]).push(item);
+        else skipped++;
+      }
+    }
   }
-  return { values, skipped: stored.length - values.length };
+  return { values, skipped };
 }
 
-interface Decoded {
-  run: RunRecord;
-  step: StepRecord;
-  measurement: Measurement;
-  cost: CostEntry;
+/** The stored record of one SLO measurement. */
+export function encodeMeasurement(id: string, m: Measurement): StoredRecord {
+  return { kind: KINDS.measurement, id, at: Math.round(m.at), data: m as unknown as Record<string, unknown>, pipeline: m.pipeline, run_id: m.run_id };
+}
+
+/** The measurements among stored records; `skipped` counts the others. */
+export function decodeMeasurements(stored: readonly StoredRecord[]): { values: Measurement[]; skipped: number } {
+  const values = stored.map((r) => r.data).filter((d) => fits(d, MEASUREMENT)) as unknown as Measurement[];
+  return { values, skipped: stored.length - values.length };
 }

@@ -1,4 +1,5 @@
 import type { CallRecord, RunEvent } from '#kernel';
+import { ReliabilityErrors } from './errors.js';
 
 /** One finished execution of a step, as the metrics see it. */
 export interface StepRecord {
@@ -42,8 +43,6 @@ export interface RunRecords {
   steps: StepRecord[];
 }
 
-/** The error code of a step the mode enforcer refused. */
-export const MODE_VIOLATION = 'RELIABILITY_MODE_VIOLATION';
 
 /** What a projection needs besides the events. */
 export interface ProjectOptions {
@@ -77,7 +76,7 @@ export function project(events: readonly RunEvent[], options: ProjectOptions = {
       if (e.call.kind === 'tool' && modes[e.step_id] === 'explore' && options.isWrite?.(e.call.name)) violated.add(`${e.step_id}#${e.iteration}`);
       continue;
     }
-    if (e.type === 'step.failed' && e.error.code === MODE_VIOLATION) violated.add(`${e.step_id}#${e.iteration}`);
+    if (e.type === 'step.failed' && e.error.code === ReliabilityErrors.MODE_VIOLATION) violated.add(`${e.step_id}#${e.iteration}`);
     if (e.type === 'step.failed' && e.will_retry) retries++;
     const final = e.type === 'step.completed' || (e.type === 'step.failed' && !e.will_retry);
     if (!final) continue;

@@ -31,10 +31,10 @@ plugin('weft metrics prints a readable report, with filters by step and time', a
   const kernel = await boot();
   await runMix(kernel);
   const text = (await command(kernel, 'metrics', [], { pipeline: 'mix' })).stdout;
-  assert.match(text, /^runs 5, steps 10: unhealthy\n  SVR 80\.0%  CR 10\.0%  PC 0\.20  HIR 20\.0%  MA 100\.0%  TCL \d+ ms  WCT \d+ ms\n  ! SVR too low: 80\.0% \(target >95\.0%\)\n/);
+  assert.match(text, /^runs 5, steps 10: unhealthy\n  SVR 80\.0%  CR 10\.0%  PC 0\.20  HIR 20\.0%  MA 100\.0%  TCL \d+ ms  WCT \d+ ms\n  TPW 0  CPSW \$0\.0000  cost \$0\.0000  MTTE p95 0 ms \(0\)  RSR 100\.0% \(0\)\n  ! SVR too low: 80\.0% \(target >95\.0%\)\n/);
   assert.match(text, /\n  b: 4 steps, SVR 50\.0%, CR 25\.0%, MA 100\.0%\n/);
   assert.match((await command(kernel, 'metrics', [], { step: 'c', since: '1h', until: new Date(Date.now() + 60_000).toISOString() })).stdout, /^runs 6, steps 1: unhealthy\n/);
-  assert.match((await command(kernel, 'metrics', [], { since: new Date(Date.now() + 60_000).toISOString() })).stdout, /^runs 0, steps 0: healthy\n  SVR 100\.0%  CR 0\.0%  PC 0\.00  HIR 0\.0%  MA 100\.0%  TCL – {2}WCT –\n$/);
+  assert.match((await command(kernel, 'metrics', [], { since: new Date(Date.now() + 60_000).toISOString() })).stdout, /^runs 0, steps 0: healthy\n  SVR 100\.0%  CR 0\.0%  PC 0\.00  HIR 0\.0%  MA 100\.0%  TCL – {2}WCT –\n  TPW – {2}CPSW – {2}cost \$0\.0000  MTTE p95 0 ms \(0\)  RSR 100\.0% \(0\)\n$/);
   assert.match((await failure(command(kernel, 'metrics', [], { since: 'yesterday' }))).message, /--since must be an ISO date or a duration/);
   await kernel.close();
 });

@@ -1,35 +1,20 @@
-// A kernel with the replay tap and `weft replay` wired in by a small plugin (the reliability
-// plugin's own wiring is not part of these files), and a routed pipeline written to a temp dir.
+// A kernel with the reliability plugin (the replay tap and `weft replay`), counting steps, and a
+// routed pipeline written to a temp dir.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { definePlugin, type JsonObject } from '../../../kernel/index.js';
+import type { JsonObject } from '../../../kernel/index.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { createTestKernel } from '../../../kernel/testing.js';
 import checkpoint from '../../../plugins/checkpoint/index.js';
 import pipelinePlugin from '../../../plugins/pipeline/index.js';
-import { replayCommand } from '../../../plugins/reliability/replay-command.js';
-import { installReplayTap } from '../../../plugins/reliability/replay.js';
 import reliability from '../../../plugins/reliability/index.js';
 import storage from '../../../plugins/storage/index.js';
 import storeMemory from '../../../plugins/store-memory/index.js';
 
-const wiring = definePlugin({
-  name: 'replay-wiring',
-  version: '1.0.0',
-  kernel: '^1',
-  dependsOn: ['pipeline', 'checkpoint'],
-  setup(ctx) {
-    installReplayTap(ctx.hooks);
-    const history = ctx.services.get('runHistory');
-    const deps = { pipeline: ctx.services.get('pipeline'), events: (runId: string) => history.events(runId) };
-    ctx.hooks.tap('kernel.commands', (commands) => commands.add(replayCommand(deps)));
-  },
-});
-
-/** A kernel with pipeline, storage, store-memory, checkpoint, reliability and the replay wiring. */
+/** A kernel with pipeline, storage, store-memory, checkpoint and reliability. */
 export async function bootReplay(): Promise<Kernel> {
-  return createTestKernel({ plugins: [pipelinePlugin, storage, storeMemory, checkpoint, reliability, wiring] });
+  return createTestKernel({ plugins: [pipelinePlugin, storage, storeMemory, checkpoint, reliability] });
 }
 
 /** Step implementations by class name, each counting its real calls in `calls`. */

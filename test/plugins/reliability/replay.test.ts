@@ -3,7 +3,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { JsonObject, RunEvent } from '../../../kernel/index.js';
 import { replay, type ReplayDeps } from '../../../plugins/reliability/replay.js';
-import { boot, failure } from './helpers.js';
+import { createTestKernel } from '../../../kernel/testing.js';
+import pipelinePlugin from '../../../plugins/pipeline/index.js';
+import { failure } from './helpers.js';
 import { bootReplay, countingSteps, refundDoc, writePipeline } from './replay-support.js';
 
 const test = suite('reliability: replay');
@@ -45,8 +47,8 @@ test('runs that are not replays still run their steps with the tap installed', a
   const live = await pipeline.run(file, { steps, input: { amount: 3 } });
   assert.equal(live.execution_path, ['fetch', 'small']);
   assert.equal(calls, { ...before, fetch: before.fetch + 1, small: before.small + 1 });
-  // A synchronous tap named after the installing plugin: other runs pay one map lookup, no promise.
-  assert.equal(pipeline.hooks['pipeline.beforeStep'].taps.map((t) => [t.name, t.type]), [['replay-wiring', 'sync']]);
+  // The replay tap is synchronous: other runs pay one map lookup there, no promise.
+  assert.equal(pipeline.hooks['pipeline.beforeStep'].taps.map((t) => [t.name, t.type]), [['reliability', 'sync'], ['reliability', 'promise']]);
 });
 
 test('strict replay through a changed pipeline vetoes the step the recording never ran and reports critical divergences', async () => {
@@ -156,7 +158,7 @@ test('bad requests are refused with coded errors before anything runs', async ()
 });
 
 test('a pipeline service without the replay tap is refused: its steps would run for real', async () => {
-  const bare = await boot();
+  const bare = await createTestKernel({ plugins: [pipelinePlugin] });
   const events = async (): Promise<RunEvent[]> => [];
   const e = await failure(replay({ pipeline: bare.services.get('pipeline'), events }, recorded.run_id, { mode: 'strict' }));
   assert.is(e.code, 'RELIABILITY_REPLAY_NOT_INSTALLED');
