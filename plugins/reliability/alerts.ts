@@ -102,6 +102,8 @@ export interface AlertsConfig {
   retention_days: number;
 }
 
+const settled = (): void => undefined;
+
 /** JSON Schema of the `alerts` property of the reliability plugin's configuration, to spread into its `properties`. */
 export const ALERT_CONFIG_SCHEMA = {
   alerts: {
@@ -186,6 +188,7 @@ export interface AlertManagerOptions {
 export class AlertManager {
   /** The rules, defaults applied, in configuration order. */
   readonly rules: readonly AlertRule[];
+  #editing: Promise<unknown> = Promise.resolve();
   readonly #log: AlertLog;
   readonly #logger: Logger;
   readonly #now: () => number;
@@ -241,15 +244,17 @@ export class AlertManager {
   }
 
   /** Marks a stored alert acknowledged (the first acknowledgement stands); RELIABILITY_ALERT_UNKNOWN for an unknown id. */
-  async acknowledge(id: string, by: string): Promise<Alert> {
-    const alerts = await this.#log.read();
-    const alert = alerts.find((a) => a.id === id);
-    if (alert === undefined) throw new WeftError(ReliabilityErrors.ALERT_UNKNOWN, `No stored alert has id ${id}; list them with weft alerts`, { data: { id } });
-    if (!alert.acknowledged) {
-      Object.assign(alert, { acknowledged: true, acknowledged_at: this.#now(), acknowledged_by: by });
-      await this.#log.write(alerts, this.#now());
-    }
-    return alert;
+  acknowledge(id: string, by: string): Promise<Alert> {
+    return this.#edit(async () => {
+      const alerts = await this.#log.read();
+      const alert = alerts.find((a) => a.id === id);
+      if (alert === undefined) throw new WeftError(ReliabilityErrors.ALERT_UNKNOWN, `No stored alert has id ${id}; list them with weft alerts`, { data: { id } });
+      if (!alert.acknowledged) {
+        Object.assign(alert, { acknowledged: true, acknowledged_at: this.#now(), acknowledged_by: by });
+        await this.#log.write(alerts, this.#now());
+      }
+      return alert;
+    });
   }
 
   /** The stored alerts matching every given filter, oldest first. */
@@ -275,13 +280,20 @@ export class AlertManager {
     await this.#log.clear();
   }
 
+  /** Runs read-modify-writes of the alert log one at a time in this process, so concurrent alerts are all kept. */
+  #edit<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#editing.then(work);
+    this.#editing = next.then(settled, settled);
+    return next;
+  }
+
   async #raise(draft: Omit<Alert, 'id' | 'acknowledged'>, key: string, cooldownMinutes: number, channels: readonly string[] | undefined): Promise<Alert | null> {
     if (!(await this.#log.claim(key, draft.at, cooldownMinutes))) {
       await this.#log.suppress(key);
       return null;
     }
     const alert: Alert = { id: randomUUID(), ...draft, acknowledged: false };
-    await this.#log.write([...(await this.#log.read()), alert], this.#now());
+    await this.#edit(async () => this.#log.write([...(await this.#log.read()), alert], this.#now()));
     await Promise.all((channels ?? this.channels()).map((name) => this.#deliver(alert, name)));
     return alert;
   }

@@ -156,14 +156,15 @@ export default definePlugin<ReliabilityConfig>({
       breached: (usage, budget) =>
         void alerts
           .trigger({ type: 'cost_overrun', severity: budget.stop_run ? 'critical' : 'error', title: `Budget "${budget.name}" exceeded`, message: `${usage.total_used} of ${usage.total_limit} USD used (${usage.breaches.join(', ')})`, source: `budget:${budget.name}`, context: { ...usage } })
-          .catch((e: unknown) => ctx.log.warn(`reliability: budget alert not sent: ${(e as Error).message}`)),
+          .catch((e: unknown) => ctx.log.warn(`budget alert not sent: ${(e as Error).message}`)),
     });
     const replayDeps = { pipeline, events: (runId: string) => history.events(runId), outcome: (r: ReplayResult) => service.measure({ kind: 'rsr', run_id: r.run_id, pipeline: r.pipeline, at: Date.now(), success: r.success, mode: r.mode }) };
     ctx.services.provide('reliability', Object.assign(service, { replay: (runId: string, options: ReplayOptions) => replay(replayDeps, runId, options) }));
     installReplayTap(ctx.hooks);
     ctx.hooks.tap('pipeline.event', monitor.observe);
     ctx.hooks.tapPromise('pipeline.beforeStep', monitor.gate);
-    ctx.onClose(() => service.flush());
+    // Records still being written need the stores, which may belong to plugins that close before this one.
+    ctx.hooks.tapPromise('kernel.close', () => service.flush(), { stage: Number.MIN_SAFE_INTEGER });
     // A pipeline file's slo block is seen when a run of it starts (stored off the run's path); config overrides it.
     ctx.hooks.tap('pipeline.event', (event, run) => {
       if (event.type !== 'run.started' || run.definition['slo'] === undefined) return;

@@ -100,7 +100,7 @@ export class Reliability implements ReliabilityService {
     const { cost_usd, known } = priceOf(model, call.usage, this.#d.pricing);
     if (!known && !this.#unknownModels.has(model)) {
       this.#unknownModels.add(model);
-      this.#d.log.warn(`reliability: no price for model "${model}"; priced as gpt-4 (set plugins.reliability.pricing)`);
+      this.#d.log.warn(`no price for model "${model}"; priced as gpt-4 (set plugins.reliability.pricing)`);
     }
     return cost_usd;
   };
@@ -138,7 +138,7 @@ export class Reliability implements ReliabilityService {
 
   /** Keeps background work (recording a run) until it settles; flush() waits for it, and a failure is logged. */
   track(work: Promise<void>): void {
-    const tracked = work.catch((e: unknown) => this.#d.log.warn(`reliability: could not record a run: ${(e as Error).message}`)).finally(() => this.#pending.delete(tracked));
+    const tracked = work.catch((e: unknown) => this.#d.log.warn(`could not record a run: ${(e as Error).message}`)).finally(() => this.#pending.delete(tracked));
     this.#pending.add(tracked);
   }
 
@@ -158,7 +158,7 @@ export class Reliability implements ReliabilityService {
       try {
         await (await this.#d.records()).put(batch, this.#ttl);
       } catch (e: unknown) {
-        this.#d.log.error(`reliability: ${batch.length} run record(s) were not stored: ${(e as Error).message}`);
+        this.#d.log.error(`${batch.length} run record(s) were not stored: ${(e as Error).message}`);
       }
     });
     return this.#writing;
@@ -190,7 +190,7 @@ export class Reliability implements ReliabilityService {
     const runs = decodeRuns(await store.list({ kind: KINDS.run, ...query }));
     const measurements = decodeMeasurements(await store.list({ kind: KINDS.measurement, ...query }));
     const skipped = runs.skipped + measurements.skipped;
-    if (skipped > 0) this.#d.log.warn(`reliability: ${skipped} stored record(s) are not reliability records and were left out`);
+    if (skipped > 0) this.#d.log.warn(`${skipped} stored record(s) are not reliability records and were left out`);
     return { ...runs.values, measurements: measurements.values };
   }
 

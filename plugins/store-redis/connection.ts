@@ -36,6 +36,7 @@ export class RedisConnection {
   readonly #url: string;
   readonly #timeoutMs: number;
   #client: Promise<Redis> | undefined;
+  #closed = false;
 
   constructor(url: string, options: RedisConnectionOptions) {
     this.#url = url;
@@ -64,6 +65,7 @@ export class RedisConnection {
 
   /** Closes the client, if one was opened. */
   async close(): Promise<void> {
+    this.#closed = true;
     const opening = this.#client;
     this.#client = undefined;
     const redis = await opening?.catch(() => undefined);
@@ -71,6 +73,8 @@ export class RedisConnection {
   }
 
   #connected(): Promise<Redis> {
+    // A late caller must not open a connection nobody will close (it would keep the process alive).
+    if (this.#closed) return Promise.reject(new WeftError(StoreErrors.UNAVAILABLE, `The Redis connection to ${this.where} is closed`, { data: { where: this.where } }));
     this.#client ??= this.#open().catch((e: unknown) => {
       this.#client = undefined;
       throw e;

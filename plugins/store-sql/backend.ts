@@ -34,6 +34,7 @@ export class SqlBackend implements StoreBackend {
   readonly kind: 'pglite' | 'postgres';
   readonly #options: SqlBackendOptions;
   #connecting: Promise<Connected> | undefined;
+  #closed = false;
 
   constructor(options: SqlBackendOptions) {
     this.kind = options.kind;
@@ -46,6 +47,8 @@ export class SqlBackend implements StoreBackend {
 
   /** Opens and migrates the database, once; resolves to it and to the migrations that applied. */
   connect(): Promise<Connected> {
+    // A late caller must not open a connection nobody will close (it would keep the process alive).
+    if (this.#closed) return Promise.reject(new WeftError(StoreErrors.UNAVAILABLE, `The ${this.kind} database at ${this.#options.where} is closed`, { data: { where: this.#options.where } }));
     this.#connecting ??= this.#connect().catch((e: unknown) => {
       this.#connecting = undefined;
       throw e;
@@ -75,6 +78,7 @@ export class SqlBackend implements StoreBackend {
 
   /** Closes the connection, if one was opened. */
   async close(): Promise<void> {
+    this.#closed = true;
     const connecting = this.#connecting;
     this.#connecting = undefined;
     // A failed connection attempt has nothing to close.

@@ -176,6 +176,7 @@ events('ctx.record appends a call.recorded event between the step\'s start and e
     [{ ...call, usage: { input_tokens: 1.5, output_tokens: 0 } }, 'call.usage'],
     [{ ...call, usage: null }, 'call.usage'],
     [{ ...call, cost_usd: Number.NaN }, 'call.cost_usd'],
+    [{ ...call, cost_usd: -1 }, 'call.cost_usd'],
   ];
   for (const [bad, path] of cases) {
     const result = await runDoc(pipeline, one('bad'), { steps, input: { call: bad === null ? null : (bad as JsonObject) } });

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { JsonObject } from '../../../kernel/index.js';
+import type { JsonObject, StepContext } from '../../../kernel/index.js';
 import { boot, command, failure, runMix } from './helpers.js';
 
 const explain = suite('reliability: weft explain');
@@ -87,6 +87,32 @@ explain('a run that stopped at its first step has no routing decisions', async (
   const steps = { ask: (_: JsonObject, ctx: { suspend(r: JsonObject): never }) => ctx.suspend({ prompt: 'ok?' }) };
   const run = await pipeline.run(await pipeline.parse({ name: 'w', steps: [{ id: 'q', step_class: 'ask' }], flow: { start_at: 'q' } }, { steps }), { steps });
   assert.match((await command(kernel, 'explain', [run.run_id])).stdout, /## Routing decisions\n\nNone\.\n\n## Outcome/);
+  await kernel.close();
+});
+
+explain('model and tool calls appear under their step with tokens and cost; explaining is timed as MTTE', async () => {
+  const kernel = await boot({ pricing: { 'house-model': { prompt: 1, completion: 2 } } });
+  const pipeline = kernel.services.get('pipeline');
+  const steps = {
+    Agent: async (_: JsonObject, ctx: StepContext) => {
+      await ctx.record({ kind: 'llm', name: 'house', model: 'house-model', input: 'plan?', output: 'search', success: true, duration_ms: 40, usage: { input_tokens: 1000, output_tokens: 500 } });
+      await ctx.record({ kind: 'tool', name: 'search', success: false, error: 'timeout', duration_ms: 9 });
+      return {};
+    },
+    One: async (_: JsonObject, ctx: StepContext) => (await ctx.record({ kind: 'llm', name: 'house', success: true, duration_ms: 1, cost_usd: 0.25 }), {}),
+  };
+  const doc = (cls: string) => ({ name: 'agent', steps: [{ id: 'plan', step_class: cls }], flow: { start_at: 'plan' } });
+  const result = await pipeline.run(await pipeline.parse(doc('Agent'), { steps }), { steps });
+  const md = (await command(kernel, 'explain', [result.run_id])).stdout;
+  assert.match(md, /  - ✓ llm \*\*house\*\* \(house-model\), 40 ms, 1000\+500 tokens: `"plan\?"` → `"search"`\n  - ✗ tool \*\*search\*\*, 9 ms: `null` → error: timeout\n/);
+  assert.match(md, /## Cost\n\n2 calls, 1500 tokens, \$2\.0000\n$/);
+  const trail = JSON.parse((await command(kernel, 'explain', [result.run_id], { format: 'json' })).stdout);
+  assert.equal([trail.calls.length, trail.steps[0].calls.length, trail.tokens_used, trail.cost_usd], [2, 2, 1500, 2]);
+  const one = await pipeline.run(await pipeline.parse(doc('One'), { steps }), { steps });
+  assert.match((await command(kernel, 'explain', [one.run_id])).stdout, /## Cost\n\n1 call, 0 tokens, \$0\.2500\n$/);
+  const report = await kernel.services.get('reliability').metrics({ pipeline: 'agent' });
+  assert.equal([report.mtte.count, report.mtte.compliant, report.total_cost_usd, report.tpw, report.cpsw], [3, true, 2.25, 750, 1.125]);
+  assert.ok(report.mtte.p95_ms > 0);
   await kernel.close();
 });
 

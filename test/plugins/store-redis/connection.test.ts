@@ -91,6 +91,9 @@ down('closing while the first connection attempt fails settles quietly', async (
   await connection.close();
   await rejectsWith(pending, StoreErrors.UNAVAILABLE);
   await connection.close();
+  // Once closed it stays closed: a late caller gets an error, not a connection nobody would close.
+  const late = await rejectsWith(connection.run('ping', (redis) => redis.ping()), StoreErrors.UNAVAILABLE);
+  assert.is(late.message, 'The Redis connection to redis://127.0.0.1:6390 is closed');
 });
 
 down.run();

@@ -39,6 +39,10 @@ test('nothing opens until a store is asked for; then once for every store', asyn
   await backend.close();
   await backend.close();
   assert.is(closes, 1);
+  // Once closed it stays closed: a late caller gets an error, not a connection nobody would close.
+  const late = await rejectsWith(backend.runs(), 'STORE_UNAVAILABLE');
+  assert.is(late.message, 'The pglite database at here is closed');
+  assert.is(opens, 1);
 });
 
 test('a failed attempt is a store error, and the next use tries again', async () => {
