@@ -129,7 +129,12 @@ function joinEvents(runId: string, rows: readonly EventRow[]): RunEvent[] {
       throw corrupt('weft_run_events', where, `the payload (${part} part${part === 1 ? '' : 's'} joined) is not valid JSON`);
     }
     if (!isObject(payload)) throw corrupt('weft_run_events', where, 'the payload is not a JSON object');
-    events.push({ ...payload, type, run_id: runId, seq, at } as RunEvent);
+    // The event's own fields go onto the parsed object: copying it (a spread) costs several times the parse.
+    payload['type'] = type;
+    payload['run_id'] = runId;
+    payload['seq'] = seq;
+    payload['at'] = at;
+    events.push(payload as unknown as RunEvent);
   }
   return events;
 }
