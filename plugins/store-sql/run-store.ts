@@ -35,9 +35,50 @@ function checkBatch(events: readonly RunEvent[]): void {
 }
 
 /**
- * Appends: one statement, so one commit. The events go in as one jsonb array parameter and are
+ * The most bytes of payload one row holds, less the row's run_id and type, so a row stays within
+ * one 8 kB heap page: PostgreSQL moves a MAIN value out of line only past ~8,160-byte tuples, and
+ * a tuple a little too big is merely toasted, never refused. Parts as large as fit in a page pack
+ * best; smaller ones leave pages part-empty.
+ */
+export const PART_BYTES = 8000;
+
+/** The payload bytes one row of an event of `type` in run `runId` may hold. */
+export function partBudget(runId: string, type: string): number {
+  return Math.max(1024, PART_BYTES - Buffer.byteLength(runId) - Buffer.byteLength(type));
+}
+
+/**
+ * `text` cut into pieces of at most `budget` UTF-8 bytes (`budget` ≥ 4), never inside a
+ * character: a cut that would fall on a continuation byte backs off to the character's start.
+ */
+export function splitUtf8(text: string, budget: number): string[] {
+  if (Buffer.byteLength(text) <= budget) return [text];
+  const bytes = Buffer.from(text, 'utf8');
+  const parts: string[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    let end = Math.min(start + budget, bytes.length);
+    while (end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--;
+    parts.push(bytes.toString('utf8', start, end));
+    start = end;
+  }
+  return parts;
+}
+
+/** The rows of `events`: `[seq, part, type, at, payload]`, payload the JSON of the event's other fields split into parts. */
+function eventRows(runId: string, events: readonly RunEvent[]): Array<[number, number, string, number, string]> {
+  const rows: Array<[number, number, string, number, string]> = [];
+  for (const event of events) {
+    const { run_id: _run, seq, type, at, ...rest } = event;
+    splitUtf8(JSON.stringify(rest), partBudget(runId, type)).forEach((text, part) => rows.push([seq, part, type, at, text]));
+  }
+  return rows;
+}
+
+/**
+ * Appends: one statement, so one commit. The rows go in as one jsonb array parameter and are
  * split by PostgreSQL; the run's summary row is inserted (batch holds `run.started`) or updated in
- * the same statement. A run that was never started gets nothing, which the caller reports.
+ * the same statement, counting events, not parts. A run that was never started gets nothing,
+ * which the caller reports.
  */
 function appendStatement(runId: string, events: readonly RunEvent[], delta: SummaryDelta): SQL {
   const count = events.length;
@@ -50,11 +91,52 @@ function appendStatement(runId: string, events: readonly RunEvent[], delta: Summ
     : sql`update ${runs} as r set status = coalesce(${status}::text, r.status), updated_at = greatest(r.updated_at, ${delta.updated_at}::timestamptz), events = r.events + ${count}::integer
         where r.run_id = ${runId}`;
   return sql`with summary as (${summary} returning 1)
-    insert into ${runEvents} (run_id, seq, type, at, payload)
-    select ${runId}, (e->>'seq')::integer, e->>'type', (e->>'at')::bigint, e - 'run_id' - 'seq' - 'type' - 'at'
-    from jsonb_array_elements(${JSON.stringify(events)}::jsonb) as e
+    insert into ${runEvents} (run_id, seq, part, type, at, payload)
+    select ${runId}, (e->>0)::integer, (e->>1)::smallint, e->>2, (e->>3)::bigint, e->>4
+    from jsonb_array_elements(${JSON.stringify(eventRows(runId, events))}::jsonb) as e
     where exists (select 1 from summary)
     returning 1 as appended`;
+}
+
+interface EventRow {
+  seq: number;
+  part: number;
+  type: string;
+  at: number;
+  payload: string;
+}
+
+/**
+ * The events of `rows` (ordered by seq, part): each event's parts joined and parsed. Parts not
+ * numbered 0..n-1, a joined payload that is not a JSON object, or an unknown type are STORE_CORRUPT.
+ */
+function joinEvents(runId: string, rows: readonly EventRow[]): RunEvent[] {
+  const events: RunEvent[] = [];
+  for (let i = 0; i < rows.length; ) {
+    const { seq, type, at } = rows[i]!;
+    const where = `run_id ${runId}, seq ${seq}`;
+    let text = '';
+    let part = 0;
+    for (; i < rows.length && rows[i]!.seq === seq; i++, part++) {
+      if (rows[i]!.part !== part) throw corrupt('weft_run_events', where, `part ${rows[i]!.part} where part ${part} belongs (parts are numbered from 0 without gaps)`);
+      text += rows[i]!.payload;
+    }
+    if (!EVENT_TYPES.has(type)) throw corrupt('weft_run_events', where, `unknown event type "${type}"`);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      throw corrupt('weft_run_events', where, `the payload (${part} part${part === 1 ? '' : 's'} joined) is not valid JSON`);
+    }
+    if (!isObject(payload)) throw corrupt('weft_run_events', where, 'the payload is not a JSON object');
+    // The event's own fields go onto the parsed object: copying it (a spread) costs several times the parse.
+    payload['type'] = type;
+    payload['run_id'] = runId;
+    payload['seq'] = seq;
+    payload['at'] = at;
+    events.push(payload as unknown as RunEvent);
+  }
+  return events;
 }
 
 type SummaryRow = typeof runs.$inferSelect;
@@ -75,7 +157,7 @@ function toSummary(row: SummaryRow): RunSummary {
   };
 }
 
-/** The run store on PGlite or PostgreSQL: an append-only event table and a summary row per run. */
+/** The run store on PGlite or PostgreSQL: an append-only event table (an event's payload in one or more parts) and a summary row per run. */
 export class SqlRunStore implements RunStore {
   readonly #database: SqlDatabase;
 
@@ -94,13 +176,13 @@ export class SqlRunStore implements RunStore {
 
   async events(runId: string, afterSeq = 0): Promise<RunEvent[]> {
     const rows = await guarded(this.#database, `Cannot read run "${runId}"`, (db) =>
-      db.select({ seq: runEvents.seq, type: runEvents.type, at: runEvents.at, payload: runEvents.payload }).from(runEvents).where(and(eq(runEvents.run_id, runId), gt(runEvents.seq, afterSeq))).orderBy(asc(runEvents.seq)),
+      db
+        .select({ seq: runEvents.seq, part: runEvents.part, type: runEvents.type, at: runEvents.at, payload: runEvents.payload })
+        .from(runEvents)
+        .where(and(eq(runEvents.run_id, runId), gt(runEvents.seq, afterSeq)))
+        .orderBy(asc(runEvents.seq), asc(runEvents.part)),
     );
-    return rows.map(({ seq, type, at, payload }) => {
-      if (!EVENT_TYPES.has(type)) throw corrupt('weft_run_events', `run_id ${runId}, seq ${seq}`, `unknown event type "${type}"`);
-      if (!isObject(payload)) throw corrupt('weft_run_events', `run_id ${runId}, seq ${seq}`, 'the payload is not a JSON object');
-      return { ...payload, type, run_id: runId, seq, at } as RunEvent;
-    });
+    return joinEvents(runId, rows);
   }
 
   async get(runId: string): Promise<RunSummary | undefined> {

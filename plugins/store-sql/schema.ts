@@ -1,7 +1,7 @@
 // The one SQL schema behind PGlite and PostgreSQL. drizzle-kit reads it (drizzle.config.ts) to
 // generate the migrations in drizzle/; tables are unqualified, so they live in the connection's
 // search_path (`public` unless plugins.store-sql.schema says otherwise).
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -21,7 +21,13 @@ export const runs = pgTable(
   (t) => [index('weft_runs_started_idx').on(t.started_at), index('weft_runs_pipeline_idx').on(t.pipeline, t.started_at)],
 );
 
-/** The event log: one row per event, the event's own fields beside its other fields as jsonb. */
+/**
+ * The event log: the event's own fields beside its other fields as JSON text. An event whose JSON
+ * is longer than fits in one heap page is split into parts 0..n-1 (rows of one seq), each part
+ * small enough to stay inline: `payload` is stored MAIN (compressed in place, moved out of line
+ * only past a page), which migration 0002 sets as drizzle cannot express it. A page-sized part
+ * writes less than the ~2 kB TOAST chunks a large value would otherwise become.
+ */
 export const runEvents = pgTable(
   'weft_run_events',
   {
@@ -30,10 +36,12 @@ export const runEvents = pgTable(
     type: text('type').notNull(),
     /** The event's `at`: milliseconds since the epoch. */
     at: bigint('at', { mode: 'number' }).notNull(),
-    /** The event without run_id, seq, type and at. */
-    payload: jsonb('payload').notNull(),
+    /** A part of the JSON of the event without run_id, seq, type and at; the parts joined in order are the whole. */
+    payload: text('payload').notNull(),
+    /** Which part of the event's payload this row holds, from 0. */
+    part: smallint('part').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.run_id, t.seq] })],
+  (t) => [primaryKey({ columns: [t.run_id, t.seq, t.part] })],
 );
 
 /** Conversation messages; `seq` orders them as appended. */

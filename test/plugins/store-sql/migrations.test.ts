@@ -6,7 +6,10 @@ import * as assert from 'uvu/assert';
 import { databaseUrl } from '../../../kernel/testing.js';
 import type { SqlDatabase } from '../../../plugins/store-sql/database.js';
 import { MIGRATIONS_TABLE, migrate, migrationsFolder, readJournal } from '../../../plugins/store-sql/migrations.js';
+import { openPglite } from '../../../plugins/store-sql/pglite.js';
 import { openPostgres } from '../../../plugins/store-sql/postgres.js';
+import { SqlRunStore } from '../../../plugins/store-sql/run-store.js';
+import type { RunEvent } from '../../../kernel/index.js';
 import { rejectsWith } from '../../support/errors.js';
 import { tempDir } from '../../support/temp.js';
 import { TEST_SCHEMA, kinds, shared } from './support.js';
@@ -32,6 +35,48 @@ folder('the journal lists the migrations oldest first', () => {
 });
 
 folder.run();
+
+/** A copy of drizzle/ with only its first `count` migrations, as an older weft shipped. */
+function olderFolder(count: number): string {
+  const dir = join(tempDir(), 'drizzle');
+  cpSync(migrationsFolder(), dir, { recursive: true });
+  const journalFile = join(dir, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: unknown[] };
+  writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, count) }));
+  return dir;
+}
+
+/** Events as a weft before 0002_event_parts stored them: one row each, the payload as jsonb. */
+const OLD_EVENTS: RunEvent[] = [
+  { type: 'run.started', run_id: 'old', seq: 1, at: 1000, pipeline: 'p', version: '1', input: { topic: 'héllo ✓' }, parameters: {} },
+  { type: 'step.completed', run_id: 'old', seq: 2, at: 1001, step_id: 's', iteration: 1, attempt: 1, output: { text: 'ab🙂é中'.repeat(3000), n: [1, null, true] }, duration_ms: 2.5 },
+  { type: 'run.completed', run_id: 'old', seq: 3, at: 1002, output: { done: true } },
+];
+
+async function storeOldEvents(db: SqlDatabase): Promise<void> {
+  await db.rows(sql`insert into weft_runs (run_id, pipeline, version, status, started_at, updated_at, events) values ('old', 'p', '1', 'completed', ${new Date(1000).toISOString()}::timestamptz, ${new Date(1002).toISOString()}::timestamptz, 3)`);
+  for (const { run_id, seq, type, at, ...payload } of OLD_EVENTS) {
+    await db.rows(sql`insert into weft_run_events (run_id, seq, type, at, payload) values (${run_id}, ${seq}, ${type}, ${at}, ${JSON.stringify(payload)}::jsonb)`);
+  }
+}
+
+/** Upgrades a database at 0001_records holding events to the current schema, and reads them back. */
+async function upgradeWithEvents(db: SqlDatabase, migrationsSchema: string): Promise<void> {
+  assert.equal(await migrate(db, { folder: olderFolder(2), migrationsSchema }), ['0000_init', '0001_records']);
+  await storeOldEvents(db);
+  assert.equal(await migrate(db, { folder: migrationsFolder(), migrationsSchema }), readJournal(migrationsFolder()).slice(2).map((m) => m.tag));
+  const store = new SqlRunStore(db);
+  assert.equal(await store.events('old'), OLD_EVENTS);
+  assert.equal(await db.rows(sql`select seq, part from weft_run_events order by seq, part`), [{ seq: 1, part: 0 }, { seq: 2, part: 0 }, { seq: 3, part: 0 }]);
+  assert.equal(await db.rows(sql`select attstorage as storage, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = 'weft_run_events'::regclass and attname = 'payload'`), [{ storage: 'm', type: 'text' }]);
+  // The key now takes the part: a stored seq is still a conflict, and a new large event is split.
+  await rejectsWith(store.append([{ ...OLD_EVENTS[2]!, at: 2000 }]), 'STORE_CONFLICT');
+  const later: RunEvent = { ...(OLD_EVENTS[1] as Extract<RunEvent, { type: 'step.completed' }>), seq: 4, at: 3000 };
+  await store.append([later]);
+  assert.equal(await store.events('old', 1), [...OLD_EVENTS.slice(1), later]);
+  assert.ok(Number((await db.rows(sql`select count(*)::integer as n from weft_run_events where seq = 4`))[0]!['n']) > 1);
+  assert.is((await store.get('old'))!.events, 4);
+}
 
 /** A copy of drizzle/ with one more migration, as a newer weft would ship. */
 function newerFolder(): string {
@@ -85,7 +130,7 @@ if ((await kinds()).includes('postgres')) {
     const [a, b] = await Promise.all([open(), open()]);
     try {
       const applied = await Promise.all([migrate(a, { folder: migrationsFolder(), migrationsSchema: schema }), migrate(b, { folder: migrationsFolder(), migrationsSchema: schema })]);
-      assert.equal(applied.flat(), ['0000_init', '0001_records']);
+      assert.equal(applied.flat(), readJournal(migrationsFolder()).map((m) => m.tag));
       const tables = await a.rows(sql`select table_name from information_schema.tables where table_schema = ${schema} order by table_name`);
       assert.equal(tables.map((t) => t['table_name']), [MIGRATIONS_TABLE, 'weft_catalog', 'weft_kv', 'weft_messages', 'weft_records', 'weft_run_events', 'weft_runs', 'weft_threads']);
     } finally {
@@ -95,14 +140,9 @@ if ((await kinds()).includes('postgres')) {
   });
 
   fresh('a database migrated by an older weft gets only the migrations it lacks', async () => {
-    const older = join(tempDir(), 'drizzle');
-    cpSync(migrationsFolder(), older, { recursive: true });
-    const journalFile = join(older, 'meta', '_journal.json');
-    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: unknown[] };
-    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 1) }));
     const db = await open();
     try {
-      assert.equal(await migrate(db, { folder: older, migrationsSchema: schema }), ['0000_init']);
+      assert.equal(await migrate(db, { folder: olderFolder(1), migrationsSchema: schema }), ['0000_init']);
       assert.equal(await migrate(db, { folder: migrationsFolder(), migrationsSchema: schema }), readJournal(migrationsFolder()).slice(1).map((m) => m.tag));
       assert.equal(await db.rows(sql`select count(*)::integer as n from weft_records`), [{ n: 0 }]);
     } finally {
@@ -111,5 +151,28 @@ if ((await kinds()).includes('postgres')) {
     }
   });
 
+  fresh('a database at 0001_records with stored events upgrades, and its events read back unchanged', async () => {
+    const db = await open();
+    try {
+      await upgradeWithEvents(db, schema);
+    } finally {
+      await db.rows(sql`drop schema if exists ${sql.identifier(schema)} cascade`);
+      await db.close();
+    }
+  });
+
   fresh.run();
 }
+
+const pglite = suite('store-sql (pglite): a fresh database');
+
+pglite('a database at 0001_records with stored events upgrades, and its events read back unchanged', async () => {
+  const db = await openPglite(undefined, 'memory');
+  try {
+    await upgradeWithEvents(db, 'drizzle');
+  } finally {
+    await db.close();
+  }
+});
+
+pglite.run();

@@ -1,9 +1,10 @@
+import { randomInt } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunEvent } from '../../../kernel/index.js';
 import type { SqlDatabase } from '../../../plugins/store-sql/database.js';
-import { SqlRunStore } from '../../../plugins/store-sql/run-store.js';
+import { PART_BYTES, SqlRunStore, partBudget, splitUtf8 } from '../../../plugins/store-sql/run-store.js';
 import { rejectsWith } from '../../support/errors.js';
 import { kinds, reset, shared } from './support.js';
 
@@ -13,6 +14,40 @@ const step = (run_id: string, seq: number, at = 2000 + seq): RunEvent[] => [
   { type: 'step.completed', run_id, seq: seq + 1, at: at + 1, step_id: 's', iteration: 1, attempt: 1, output: { text: 'ok' }, duration_ms: 1.25 },
   { type: 'route.decided', run_id, seq: seq + 2, at: at + 2, step_id: 's', iteration: 1, evaluated: [{ to: 'end', held: true }], taken: ['end'] },
 ];
+
+/** `length` characters drawn at random from ASCII, accented letters, CJK and emoji (1 to 4 UTF-8 bytes, surrogate pairs). */
+function mixedText(length: number): string {
+  const alphabet = ['a', 'Z', '7', ' ', '"', '\\', 'é', 'ß', '✓', '中', '🙂', '🚀', '👍🏽'];
+  let text = '';
+  while (text.length < length) text += alphabet[randomInt(alphabet.length)]!;
+  return text;
+}
+
+const split = suite('store-sql: splitting a payload into parts');
+
+split('a text within the budget is one part; a longer one is cut at character boundaries, none over the budget', () => {
+  assert.equal(splitUtf8('', 4), ['']);
+  assert.equal(splitUtf8('abcd', 4), ['abcd']);
+  assert.equal(splitUtf8('abcde', 4), ['abcd', 'e']);
+  // é is 2 bytes, 🙂 4: a cut inside either backs off to its first byte.
+  assert.equal(splitUtf8('aé🙂b', 4), ['aé', '🙂', 'b']);
+  assert.equal(splitUtf8('🙂🙂', 5), ['🙂', '🙂']);
+  for (const budget of [4, 5, 7, 100, 1000]) {
+    const text = mixedText(3000);
+    const parts = splitUtf8(text, budget);
+    assert.is(parts.join(''), text);
+    assert.ok(parts.every((p) => Buffer.byteLength(p) <= budget && Buffer.byteLength(p) > budget - 4 || p === parts.at(-1)));
+    assert.ok(parts.every((p) => !p.includes('\ufffd')));
+  }
+});
+
+split('a row’s budget is a page less its run id and type, and never below 1 kB', () => {
+  assert.is(partBudget('run', 'step.completed'), PART_BYTES - 3 - 14);
+  assert.is(partBudget('é'.repeat(10), 'x'), PART_BYTES - 20 - 1);
+  assert.is(partBudget('x'.repeat(9000), 'step.completed'), 1024);
+});
+
+split.run();
 
 for (const kind of await kinds()) {
   const database = shared(kind);
@@ -73,8 +108,43 @@ for (const kind of await kinds()) {
     assert.equal(await store.events('ghost'), []);
   });
 
-  test('a value PostgreSQL cannot store is STORE_INVALID (NUL in a string)', async () => {
-    await rejectsWith(store.append([{ ...(started('r1', 1) as Extract<RunEvent, { type: 'run.started' }>), input: { text: 'a\u0000b' } }]), 'STORE_INVALID');
+  test('the payload is JSON text: a NUL in a string, key order and number forms come back as given', async () => {
+    const event = { ...(started('r1', 1) as Extract<RunEvent, { type: 'run.started' }>), input: { text: 'a\u0000b', z: 1, a: 2, big: 1e300, tiny: 5e-324 } };
+    await store.append([event]);
+    const [back] = await store.events('r1');
+    assert.equal(back, event);
+    assert.equal(Object.keys((back as typeof event).input), ['text', 'z', 'a', 'big', 'tiny']);
+  });
+
+  test('a value PostgreSQL cannot store is STORE_INVALID (a time that is not an integer)', async () => {
+    await store.append([started('r1', 1)]);
+    await rejectsWith(store.append([{ ...step('r1', 2)[0]!, at: 1.5 }]), 'STORE_INVALID');
+    assert.is((await store.get('r1'))!.events, 1);
+  });
+
+  test('a large multi-byte payload is split into parts that stay inline, and round-trips exactly', async () => {
+    const text = mixedText(15_000);
+    const output = { text, more: mixedText(3000) };
+    assert.ok(Buffer.byteLength(JSON.stringify(output)) > 30_000);
+    const big: RunEvent = { type: 'step.completed', run_id: 'r1', seq: 2, at: 5, step_id: 's', iteration: 1, attempt: 1, output, duration_ms: 1 };
+    const toast = async () => Number((await db.rows(sql`select pg_relation_size(reltoastrelid)::float8 as n from pg_class where oid = 'weft_run_events'::regclass`))[0]!['n']);
+    const toastBefore = await toast();
+    await store.append([started('r1', 1), big, ...step('r1', 3)]);
+    assert.equal(await store.events('r1'), [started('r1', 1), big, ...step('r1', 3)]);
+    assert.equal(await store.events('r1', 1), [big, ...step('r1', 3)]);
+    assert.equal(await store.events('r1', 2), step('r1', 3));
+    assert.is((await store.get('r1'))!.events, 5);
+    assert.is((await store.stats()).events, 5);
+    const rows = await db.rows(sql`select seq, part, octet_length(payload) as bytes, pg_column_size(payload) as stored from weft_run_events where run_id = 'r1' order by seq, part`);
+    const parts = rows.filter((r) => r['seq'] === 2);
+    assert.ok(parts.length >= 4, `${parts.length} parts`);
+    assert.equal(parts.map((r) => r['part']), parts.map((_, i) => i));
+    assert.ok(parts.every((r) => (r['bytes'] as number) <= partBudget('r1', 'step.completed') && (r['stored'] as number) < 8160), JSON.stringify(parts));
+    assert.equal(rows.filter((r) => r['seq'] !== 2).map((r) => r['part']), [0, 0, 0, 0]);
+    assert.is(await toast(), toastBefore);
+    await rejectsWith(store.append([{ ...big, seq: 2 }, { ...big, seq: 6 }]), 'STORE_CONFLICT');
+    assert.is((await store.events('r1')).length, 5);
+    assert.is((await store.get('r1'))!.events, 5);
   });
 
   test('list: newest first, filters, paging; stats', async () => {
@@ -130,14 +200,33 @@ for (const kind of await kinds()) {
 
   test('corrupt or foreign rows are reported as STORE_CORRUPT', async () => {
     await store.append([started('r1', 1)]);
-    await db.rows(sql`insert into weft_run_events (run_id, seq, type, at, payload) values ('r1', 2, 'step.started', 5, '[1, 2]'::jsonb)`);
+    await db.rows(sql`insert into weft_run_events (run_id, seq, type, at, payload) values ('r1', 2, 'step.started', 5, '[1, 2]')`);
     const error = await rejectsWith(store.events('r1'), 'STORE_CORRUPT');
-    assert.match(error.message, /weft_run_events \(run_id r1, seq 2\)/);
-    await db.rows(sql`update weft_run_events set type = 'mystery', payload = '{}'::jsonb where seq = 2`);
+    assert.match(error.message, /weft_run_events \(run_id r1, seq 2\).*not a JSON object/);
+    await db.rows(sql`update weft_run_events set payload = '{"step_id":' where seq = 2`);
+    assert.match((await rejectsWith(store.events('r1'), 'STORE_CORRUPT')).message, /seq 2\).*\(1 part joined\) is not valid JSON/);
+    await db.rows(sql`update weft_run_events set type = 'mystery', payload = '{}' where seq = 2`);
     assert.match((await rejectsWith(store.events('r1'), 'STORE_CORRUPT')).message, /unknown event type "mystery"/);
     await db.rows(sql`update weft_runs set status = 'exploded'`);
     await rejectsWith(store.get('r1'), 'STORE_CORRUPT');
     await rejectsWith(store.list(), 'STORE_CORRUPT');
+  });
+
+  test('an event whose parts are missing or misnumbered is STORE_CORRUPT, not a crash', async () => {
+    const big: RunEvent = { type: 'step.completed', run_id: 'r1', seq: 2, at: 5, step_id: 's', iteration: 1, attempt: 1, output: { text: mixedText(20_000) }, duration_ms: 1 };
+    await store.append([started('r1', 1), big, ...step('r1', 3)]);
+    const parts = Number((await db.rows(sql`select count(*)::integer as n from weft_run_events where seq = 2`))[0]!['n']);
+    assert.ok(parts >= 4, `${parts} parts`);
+    await db.rows(sql`delete from weft_run_events where seq = 2 and part = ${parts - 1}`);
+    let error = await rejectsWith(store.events('r1'), 'STORE_CORRUPT');
+    assert.match(error.message, new RegExp(`seq 2\\).*\\(${parts - 1} parts joined\\) is not valid JSON`));
+    await db.rows(sql`delete from weft_run_events where seq = 2 and part = 1`);
+    error = await rejectsWith(store.events('r1'), 'STORE_CORRUPT');
+    assert.match(error.message, /seq 2\).*part 2 where part 1 belongs/, error.message);
+    await db.rows(sql`delete from weft_run_events where seq = 2 and part = 0`);
+    assert.match((await rejectsWith(store.events('r1'), 'STORE_CORRUPT')).message, /seq 2\).*part 2 where part 0 belongs/);
+    // The later events are still readable past the damaged one.
+    assert.equal(await store.events('r1', 2), step('r1', 3));
   });
 
   test('a batch of thousands of events is one statement', async () => {
