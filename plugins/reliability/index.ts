@@ -154,9 +154,10 @@ export default definePlugin<ReliabilityConfig>({
       costsOf: service.costsOf,
       storedCosts: async (since) => (await service.records({ since })).costs,
       breached: (usage, budget) =>
-        void alerts
-          .trigger({ type: 'cost_overrun', severity: budget.stop_run ? 'critical' : 'error', title: `Budget "${budget.name}" exceeded`, message: `${usage.total_used} of ${usage.total_limit} USD used (${usage.breaches.join(', ')})`, source: `budget:${budget.name}`, context: { ...usage } })
-          .catch((e: unknown) => ctx.log.warn(`budget alert not sent: ${(e as Error).message}`)),
+        service.track(
+          alerts.trigger({ type: 'cost_overrun', severity: budget.stop_run ? 'critical' : 'error', title: `Budget "${budget.name}" exceeded`, message: `${usage.total_used} of ${usage.total_limit} USD used (${usage.breaches.join(', ')})`, source: `budget:${budget.name}`, context: { ...usage } }),
+          'send a budget alert',
+        ),
     });
     const replayDeps = { pipeline, events: (runId: string) => history.events(runId), outcome: (r: ReplayResult) => service.measure({ kind: 'rsr', run_id: r.run_id, pipeline: r.pipeline, at: Date.now(), success: r.success, mode: r.mode }) };
     ctx.services.provide('reliability', Object.assign(service, { replay: (runId: string, options: ReplayOptions) => replay(replayDeps, runId, options) }));
@@ -170,7 +171,7 @@ export default definePlugin<ReliabilityConfig>({
       if (event.type !== 'run.started' || run.definition['slo'] === undefined) return;
       const objectives = objectivesOf(run.definition['slo']);
       if (typeof objectives === 'string') ctx.log.warn(`pipeline ${run.pipeline}: ${objectives}; its slo block is ignored`);
-      else service.track(declared.declare(run.pipeline, objectives));
+      else service.track(declared.declare(run.pipeline, objectives), 'store a declared SLO');
     });
     const slos = async () => ({ ...(await declared.read([...new Set((await (await storage.runs()).list()).map((r) => r.pipeline))])), ...config.slo });
     ctx.hooks.tap('kernel.commands', (commands) => {

@@ -15,7 +15,7 @@ export interface StepFacts {
 const facts = new WeakMap<object, Map<string, StepFacts>>();
 
 /** A step's type (`step_class`, else its id) and declared `mode`, read once per pipeline document. */
-export function stepFacts(definition: JsonObject, stepId: string): StepFacts | undefined {
+export function stepFacts(definition: JsonObject, stepId: string): StepFacts {
   let table = facts.get(definition);
   if (table === undefined) {
     table = new Map();
@@ -27,14 +27,14 @@ export function stepFacts(definition: JsonObject, stepId: string): StepFacts | u
     }
     facts.set(definition, table);
   }
-  return table.get(stepId);
+  return table.get(stepId) ?? { type: stepId };
 }
 
 /** Each step's declared mode in a pipeline document, by id. */
 export function declaredModes(definition: JsonObject, ids: Iterable<string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const id of ids) {
-    const mode = stepFacts(definition, id)?.mode;
+    const mode = stepFacts(definition, id).mode;
     if (mode !== undefined) out[id] = mode;
   }
   return out;
@@ -123,14 +123,14 @@ export class RunMonitor {
       if (halt) return { halt };
     }
     const step = stepFacts(run.definition, step_id);
-    if (step?.mode !== undefined) {
+    if (step.mode !== undefined) {
       this.#o.modes.setMode(step_id, step.mode);
       const decision = await this.#o.modes.canExecute(step_id, `${step_id} ${step.type}`);
       if (!decision.allowed) throw new WeftError(ReliabilityErrors.MODE_VIOLATION, `Step "${step_id}" (mode ${step.mode}) may not run: ${decision.reason}`, { data: { step_id, mode: step.mode } });
     }
     const breaker = this.#stepBreaker(run, step_id);
     if (breaker && !breaker.tryAcquire()) {
-      throw new WeftError(ReliabilityErrors.BREAKER_OPEN, `The circuit breaker of step type "${step?.type ?? step_id}" is open after repeated failures; the step was not run`, { data: { step_id, breaker: step?.type ?? step_id } });
+      throw new WeftError(ReliabilityErrors.BREAKER_OPEN, `The circuit breaker of step type "${step.type}" is open after repeated failures; the step was not run`, { data: { step_id, breaker: step.type } });
     }
     return undefined;
   };
@@ -141,7 +141,7 @@ export class RunMonitor {
   }
 
   #stepBreaker(run: RunMeta, stepId: string): CircuitBreaker | undefined {
-    return this.#breaker(stepFacts(run.definition, stepId)?.type ?? stepId);
+    return this.#breaker(stepFacts(run.definition, stepId).type);
   }
 
   #breaker(name: string): CircuitBreaker | undefined {

@@ -65,6 +65,8 @@ export interface ServiceDeps {
 }
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+/** The run record, when the log had one (a log without run.started has none). */
+const present = (run: RunRecord | undefined): RunRecord[] => [run].filter((r): r is RunRecord => r !== undefined);
 /** Buffered records are written in one batch when this many wait, or after FLUSH_MS. */
 const BATCH = 200;
 const FLUSH_MS = 50;
@@ -75,7 +77,7 @@ export class Reliability implements ReliabilityService {
   readonly alerts: AlertManager;
   readonly #d: ServiceDeps;
   readonly #now: () => number;
-  readonly #pending = new Set<Promise<void>>();
+  readonly #pending = new Set<Promise<unknown>>();
   #buffer: StoredRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
@@ -132,13 +134,16 @@ export class Reliability implements ReliabilityService {
     const ids = new Set(log.flatMap((e) => (e.type === 'step.started' ? [e.step_id] : [])));
     const projected = project(log, { modes: declaredModes(run.definition, ids), price: this.price, isWrite: (tool) => isWrite('', tool) });
     const costs = log.flatMap((e) => this.costsOf(e, run));
-    this.#store(encodeRuns(run.run_id, { runs: projected.run ? [projected.run] : [], steps: projected.steps, costs }));
+    this.#store(encodeRuns(run.run_id, { runs: present(projected.run), steps: projected.steps, costs }));
     if (projected.run) await this.#d.watch.observe(projected.run, projected.steps);
   }
 
   /** Keeps background work (recording a run) until it settles; flush() waits for it, and a failure is logged. */
-  track(work: Promise<void>): void {
-    const tracked = work.catch((e: unknown) => this.#d.log.warn(`could not record a run: ${(e as Error).message}`)).finally(() => this.#pending.delete(tracked));
+  track(work: Promise<unknown>, what = 'record a run'): void {
+    const tracked = work.then(
+      () => undefined,
+      (e: unknown) => this.#d.log.warn(`could not ${what}: ${(e as Error).message}`),
+    ).finally(() => this.#pending.delete(tracked));
     this.#pending.add(tracked);
   }
 
@@ -206,7 +211,7 @@ export class Reliability implements ReliabilityService {
       const events = await this.#d.history(summary.run_id);
       const projected = project(events, { price: this.price });
       const meta = { run_id: summary.run_id, pipeline: summary.pipeline };
-      records.push(encodeRuns(summary.run_id, { runs: projected.run ? [projected.run] : [], steps: projected.steps, costs: events.flatMap((e) => this.costsOf(e, meta)) }));
+      records.push(encodeRuns(summary.run_id, { runs: present(projected.run), steps: projected.steps, costs: events.flatMap((e) => this.costsOf(e, meta)) }));
     }
     if (records.length > 0) await store.put(records, this.#ttl);
   }

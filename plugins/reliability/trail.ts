@@ -75,7 +75,7 @@ export interface DecisionTrail {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Projects a run's events (and the result the pipeline service rebuilt from them) into its trail; `price` costs a call that carries no cost. */
-export function decisionTrail(events: readonly RunEvent[], result: RunResult, price: (call: CallRecord) => number = () => 0): DecisionTrail {
+export function decisionTrail(events: readonly RunEvent[], result: RunResult, price: (call: CallRecord) => number): DecisionTrail {
   // Every stored log opens with run.started.
   const first = events[0] as RunStartedEvent;
   const steps = new Map<string, TrailStep>();

@@ -19,9 +19,9 @@ const facts = suite('reliability: step facts from the pipeline document');
 
 facts('a step type is its step_class (or class), else its id; modes are read once per document', () => {
   const doc = { steps: [{ id: 'a', step_class: 'Fetch', mode: 'explore' }, { name: 'b', class: 'Write' }, { id: 'c' }] };
-  assert.equal([stepFacts(doc, 'a'), stepFacts(doc, 'b'), stepFacts(doc, 'c'), stepFacts(doc, 'x')], [{ type: 'Fetch', mode: 'explore' }, { type: 'Write' }, { type: 'c' }, undefined]);
+  assert.equal([stepFacts(doc, 'a'), stepFacts(doc, 'b'), stepFacts(doc, 'c'), stepFacts(doc, 'x')], [{ type: 'Fetch', mode: 'explore' }, { type: 'Write' }, { type: 'c' }, { type: 'x' }]);
   assert.equal(declaredModes(doc, ['a', 'b']), { a: 'explore' });
-  assert.is(stepFacts({}, 'a'), undefined);
+  assert.equal(stepFacts({}, 'a'), { type: 'a' });
 });
 
 const modes = suite('reliability: declared step modes are enforced');
@@ -89,22 +89,25 @@ breakers('repeated failures open the breaker: the step is refused without runnin
 });
 
 breakers('recorded tool calls feed the breaker of tool:<name>; a * breaker covers every step type', async () => {
-  const kernel = await boot({ breakers: { '*': { failure_threshold: 1 }, 'tool:search': { failure_threshold: 2 } } });
-  const steps = { Agent: async (_: JsonObject, ctx: StepContext) => (await ctx.record({ kind: 'tool', name: 'search', success: false, error: 'timeout', duration_ms: 5 }), {}) };
-  await run(kernel, chain('tools', [{ id: 'a', step_class: 'Agent' }, { id: 'b', step_class: 'Agent' }]), steps);
+  const kernel = await boot({ breakers: { '*': { failure_threshold: 1 }, 'tool:search': { failure_threshold: 2 }, Ghost: { window_seconds: 1 } } });
+  // a and b: the search fails; c: it succeeds, but an open breaker stays open until its timeout.
+  const steps = { Agent: async (_: JsonObject, ctx: StepContext) => (await ctx.record({ kind: 'tool', name: 'search', success: ctx.step_id === 'c', duration_ms: 5 }), {}) };
+  await run(kernel, chain('tools', [{ id: 'a', step_class: 'Agent' }, { id: 'b', step_class: 'Agent' }, { id: 'c', step_class: 'Agent' }]), steps);
   const reliability = kernel.services.get('reliability');
-  assert.equal([reliability.breaker('tool:search')?.state, reliability.breaker('Agent')?.state, reliability.breaker('tool:other')], ['open', 'closed', undefined]);
+  assert.equal([reliability.breaker('tool:search')?.state, reliability.breaker('tool:search')?.stats.successful, reliability.breaker('Agent')?.state, reliability.breaker('tool:other')], ['open', 1, 'closed', undefined]);
+  assert.is(reliability.breaker('Ghost')?.state, 'closed');
   await kernel.close();
 });
 
 const budgets = suite('reliability: budgets');
 
 budgets('a spent stop_run budget halts the run before its next step, past on_error; a cost_overrun alert is raised', async () => {
-  const kernel = await boot({ budgets: [{ name: 'cap', total_limit: 0.02, stop_run: true }, { name: 'watch', total_limit: 0.01, category_limits: { llm_tokens: 0.5 } }] });
+  const kernel = await boot({ budgets: [{ name: 'cap', total_limit: 0.02, stop_run: true }, { name: 'watch', total_limit: 0.01, category_limits: { llm_tokens: 0.5 } }, { name: 'off', total_limit: 0, enabled: false }] });
   const calls: string[] = [];
   const steps = {
     Ask: async (_: JsonObject, ctx: StepContext) => {
       calls.push(ctx.step_id);
+      await ctx.record({ kind: 'tool', name: 'free', success: true, duration_ms: 1 });
       await ctx.record({ kind: 'llm', name: 'openai', model: 'gpt-4', success: true, duration_ms: 10, usage: { input_tokens: 1000, output_tokens: 0 } });
       return {};
     },
@@ -120,7 +123,7 @@ budgets('a spent stop_run budget halts the run before its next step, past on_err
   const alerts = await reliability.alerts.list({ type: 'cost_overrun' });
   assert.equal(alerts.map((a) => [a.title, a.severity]).sort(), [['Budget "cap" exceeded', 'critical'], ['Budget "watch" exceeded', 'error']]);
   const { budgets: usage, report } = await reliability.costs();
-  assert.equal(usage.map((b) => [b.budget_name, b.total_used, b.within_budget]), [['cap', 0.03, false], ['watch', 0.03, false]]);
+  assert.equal(usage.map((b) => [b.budget_name, b.total_used, b.within_budget]), [['cap', 0.03, false], ['watch', 0.03, false], ['off', 0.03, false]]);
   assert.equal([report.total_cost, report.by_agent, report.cpsw], [0.03, { one: 0.03 }, null]);
   await kernel.close();
 });

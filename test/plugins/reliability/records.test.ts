@@ -8,7 +8,10 @@ const records = suite('reliability: records projected from run events');
 const base = { run_id: 'r', at: 0 };
 const started: RunEvent = { ...base, seq: 1, type: 'run.started', pipeline: 'p', version: '1', input: {}, parameters: {} };
 
-records('a log without run.started yields nothing', () => assert.equal(project([]), { steps: [] }));
+records('a log without run.started yields nothing; one without an end has no run record yet', () => {
+  assert.equal(project([]), { steps: [] });
+  assert.equal(project([started]), { steps: [] });
+});
 
 records('a failure recovered by fallback is one compensated step; retries are counted', () => {
   const events: RunEvent[] = [

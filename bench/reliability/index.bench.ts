@@ -1,0 +1,72 @@
+// Case `reliability`: what the reliability plugin adds to a run, per step, on the 10-step no-op
+// chain of the engine case. Three kernels run the same prepared pipeline, interleaved in one
+// Bench so a busy machine skews them alike:
+//  - engine: the pipeline plugin alone (nobody taps its hooks);
+//  - durable: pipeline + storage + store-memory + checkpoint (what reliability needs: stored runs);
+//  - reliability: durable + reliability (its event and beforeStep taps, the run's records
+//    projected and written behind it, the watch over each run record).
+// Target: reliability at most 20% over durable. The ratios go to stderr, from tinybench's means
+// and from 2,000 interleaved rounds (robust to a machine that is busy part of the time).
+import { Bench } from 'tinybench';
+import type { Kernel } from '../../kernel/kernel.js';
+import { createKernel } from '../../kernel/kernel.js';
+import checkpoint from '../../plugins/checkpoint/index.js';
+import pipelinePlugin from '../../plugins/pipeline/index.js';
+import reliability from '../../plugins/reliability/index.js';
+import storage from '../../plugins/storage/index.js';
+import storeMemory from '../../plugins/store-memory/index.js';
+
+const noop = async (): Promise<Record<string, unknown>> => ({});
+const chain = {
+  name: 'chain-10',
+  steps: Array.from({ length: 10 }, (_, i) => ({ id: `s${i}`, step_class: 'noop' })),
+  flow: { start_at: 's0', transitions: Array.from({ length: 9 }, (_, i) => ({ from: `s${i}`, to: `s${i + 1}` })) },
+};
+
+const TASKS = { engine: 'engine alone: chain-10 run', durable: 'durable (memory store): chain-10 run', reliability: 'durable + reliability: chain-10 run' } as const;
+
+/** Steps per run of each task: the runner divides by these for the per-step cost. */
+export const units = { [TASKS.engine]: 10, [TASKS.durable]: 10, [TASKS.reliability]: 10 };
+
+async function runner(plugins: Parameters<typeof createKernel>[0]['plugins'], kernels: Kernel[]): Promise<() => Promise<unknown>> {
+  const kernel = createKernel({ plugins });
+  await kernel.boot();
+  kernels.push(kernel);
+  const pipeline = kernel.services.get('pipeline');
+  const steps = { noop };
+  const prepared = await pipeline.prepare(await pipeline.parse(chain, { steps }), { steps });
+  return () => pipeline.run(prepared);
+}
+
+export default async function reliabilityBench(): Promise<Bench> {
+  const kernels: Kernel[] = [];
+  const runs = {
+    engine: await runner([pipelinePlugin], kernels),
+    durable: await runner([pipelinePlugin, storage, storeMemory, checkpoint], kernels),
+    reliability: await runner([pipelinePlugin, storage, storeMemory, checkpoint, reliability], kernels),
+  };
+  const times: Record<keyof typeof runs, number[]> = { engine: [], durable: [], reliability: [] };
+  for (let i = 0; i < 2300; i++) {
+    for (const name of ['engine', 'durable', 'reliability'] as const) {
+      const t0 = performance.now();
+      await runs[name]();
+      if (i >= 300) times[name].push(performance.now() - t0);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const step = (name: keyof typeof runs) => (median(times[name]) * 1000) / 10;
+  process.stderr.write(
+    `reliability: interleaved rounds, per step (median): engine ${step('engine').toFixed(2)} µs, durable ${step('durable').toFixed(2)} µs, reliability ${step('reliability').toFixed(2)} µs — ` +
+      `reliability/durable ${(step('reliability') / step('durable')).toFixed(2)}× (target ≤ 1.2×), reliability/engine ${(step('reliability') / step('engine')).toFixed(2)}×\n`,
+  );
+
+  const bench = new Bench({ name: 'reliability', time: 1000, warmupTime: 200 });
+  bench.add(TASKS.engine, runs.engine).add(TASKS.durable, runs.durable).add(TASKS.reliability, runs.reliability);
+  bench.addEventListener('complete', () => {
+    const mean = (task: string) => bench.getTask(task)!.result;
+    const [d, r] = [mean(TASKS.durable), mean(TASKS.reliability)];
+    if (d.state === 'completed' && r.state === 'completed') process.stderr.write(`reliability: tinybench tasks: reliability/durable ${(r.latency.mean / d.latency.mean).toFixed(2)}× mean\n`);
+    for (const kernel of kernels) void kernel.close();
+  });
+  return bench;
+}
