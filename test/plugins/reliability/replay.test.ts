@@ -51,6 +51,17 @@ test('runs that are not replays still run their steps with the tap installed', a
   assert.equal(pipeline.hooks['pipeline.beforeStep'].taps.map((t) => [t.name, t.type]), [['reliability', 'sync'], ['reliability', 'promise']]);
 });
 
+test('the reliability service replays too, and each verdict is an RSR measurement of its mode', async () => {
+  const reliability = kernel.services.get('reliability');
+  const before = (await reliability.metrics({ pipeline: 'refund' })).rsr.attempts;
+  const r = await reliability.replay(recorded.run_id, { mode: 'strict', steps });
+  assert.equal([r.exact_match, r.pipeline], [true, 'refund']);
+  const after = (await reliability.metrics({ pipeline: 'refund' })).rsr;
+  assert.equal([after.attempts - before, after.rsr <= 1], [1, true]);
+  // Replay runs are not counted as runs of the pipeline.
+  assert.ok((await reliability.records({ pipeline: 'refund' })).runs.every((run) => !run.run_id.startsWith('replay-')));
+});
+
 test('strict replay through a changed pipeline vetoes the step the recording never ran and reports critical divergences', async () => {
   const before = snapshot();
   const r = await replay(deps, recorded.run_id, { mode: 'strict', pipeline: changed, steps });
