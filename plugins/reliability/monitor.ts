@@ -12,32 +12,35 @@ export interface StepFacts {
   mode?: Mode;
 }
 
-const facts = new WeakMap<object, Map<string, StepFacts>>();
+const facts = new WeakMap<object, { steps: Map<string, StepFacts>; modes: Record<string, string> }>();
 
-/** A step's type (`step_class`, else its id) and declared `mode`, read once per pipeline document. */
-export function stepFacts(definition: JsonObject, stepId: string): StepFacts {
-  let table = facts.get(definition);
-  if (table === undefined) {
-    table = new Map();
+/** The steps of a pipeline document: type and mode by id, read once per document. */
+function factsOf(definition: JsonObject): { steps: Map<string, StepFacts>; modes: Record<string, string> } {
+  let found = facts.get(definition);
+  if (found === undefined) {
+    found = { steps: new Map(), modes: {} };
     const steps = Array.isArray(definition['steps']) ? (definition['steps'] as JsonObject[]) : [];
     for (const step of steps) {
       const id = String(step['id'] ?? step['name']);
       const type = String(step['step_class'] ?? step['class'] ?? id);
-      table.set(id, typeof step['mode'] === 'string' ? { type, mode: step['mode'] as Mode } : { type });
+      if (typeof step['mode'] === 'string') {
+        found.steps.set(id, { type, mode: step['mode'] as Mode });
+        found.modes[id] = step['mode'];
+      } else found.steps.set(id, { type });
     }
-    facts.set(definition, table);
+    facts.set(definition, found);
   }
-  return table.get(stepId) ?? { type: stepId };
+  return found;
 }
 
-/** Each step's declared mode in a pipeline document, by id. */
-export function declaredModes(definition: JsonObject, ids: Iterable<string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const id of ids) {
-    const mode = stepFacts(definition, id).mode;
-    if (mode !== undefined) out[id] = mode;
-  }
-  return out;
+/** A step's type (`step_class`, else its id) and declared `mode`. */
+export function stepFacts(definition: JsonObject, stepId: string): StepFacts {
+  return factsOf(definition).steps.get(stepId) ?? { type: stepId };
+}
+
+/** The declared mode of each step of a pipeline document that declares one, by id. */
+export function declaredModes(definition: JsonObject): Record<string, string> {
+  return factsOf(definition).modes;
 }
 
 /** Breaker settings in config: by step type or `tool:<name>`, `*` for every step type; seconds as in the reference. */

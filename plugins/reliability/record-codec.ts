@@ -27,16 +27,28 @@ export interface RunRecords {
 const fits = (value: unknown, shape: Shape): boolean =>
   typeof value === 'object' && value !== null && Object.entries(shape).every(([field, type]) => typeof (value as Record<string, unknown>)[field] === type);
 
-/** The stored record of one run's records; `id` is the run id, so recording a run again replaces it. */
+/**
+ * The stored record of one run's records; `id` is the run id, so recording a run again replaces
+ * it. Step records that share the record's run and pipeline leave those fields to the record.
+ */
 export function encodeRuns(id: string, records: RunRecords): StoredRecord {
-  const items = [...records.runs, ...records.steps, ...records.costs];
   const pipeline = records.runs[0]?.pipeline ?? records.steps[0]?.pipeline;
   const runId = records.runs[0]?.run_id ?? records.steps[0]?.run_id;
+  let at = 0;
+  for (const item of records.runs) at = Math.max(at, item.at);
+  const steps = records.steps.map((step) => {
+    at = Math.max(at, step.at);
+    if (step.run_id !== runId || step.pipeline !== pipeline) return step;
+    const own: Partial<StepRecord> = { step_id: step.step_id, success: step.success, required_compensation: step.required_compensation, required_human: step.required_human, tool_duration_ms: step.tool_duration_ms, at: step.at };
+    if (step.mode !== undefined) Object.assign(own, { mode: step.mode, declared_mode: step.declared_mode });
+    return own;
+  });
+  for (const item of records.costs) at = Math.max(at, item.at);
   return {
     kind: KINDS.run,
     id,
-    at: Math.max(0, ...items.map((i) => Math.round(i.at))),
-    data: records as unknown as Record<string, unknown>,
+    at: Math.round(at),
+    data: { runs: records.runs, steps, costs: records.costs },
     ...(pipeline === undefined ? {} : { pipeline }),
     ...(runId === undefined ? {} : { run_id: runId }),
   };
@@ -46,14 +58,15 @@ export function encodeRuns(id: string, records: RunRecords): StoredRecord {
 export function decodeRuns(stored: readonly StoredRecord[]): { values: RunRecords; skipped: number } {
   const values: RunRecords = { runs: [], steps: [], costs: [] };
   let skipped = 0;
-  for (const { data } of stored) {
+  for (const { data, run_id, pipeline } of stored) {
     for (const [field, shape] of [['runs', RUN], ['steps', STEP], ['costs', COST]] as const) {
       const items: unknown = data[field];
       if (!Array.isArray(items)) {
         skipped++;
         continue;
       }
-      for (const item of items) {
+      for (const stored of items) {
+        const item: unknown = field === 'steps' ? { run_id, pipeline, ...(stored as object) } : stored;
         if (fits(item, shape)) (values[field] as unknown[]).push(item);
         else skipped++;
       }

@@ -59,7 +59,8 @@ export function project(events: readonly RunEvent[], options: ProjectOptions = {
   const started = events.find((e) => e.type === 'run.started');
   if (started?.type !== 'run.started') return { steps: [] };
   const pipeline = started.pipeline;
-  const answered = new Set(events.flatMap((e) => (e.type === 'run.resumed' && e.response !== undefined && e.step_id !== undefined ? [e.step_id] : [])));
+  const answered = new Set<string>();
+  for (const e of events) if (e.type === 'run.resumed' && e.response !== undefined && e.step_id !== undefined) answered.add(e.step_id);
   const steps: StepRecord[] = [];
   // A failure that on_error continue/fallback then recovered is one compensated step, not two.
   const failedAt = new Map<string, number>();
@@ -85,9 +86,10 @@ export function project(events: readonly RunEvent[], options: ProjectOptions = {
     const replaced = recovered ? failedAt.get(key) : undefined;
     if (replaced !== undefined) steps.splice(replaced, 1);
     if (e.type === 'step.failed') failedAt.set(key, steps.length);
+    const record: StepRecord = { run_id: e.run_id, pipeline, step_id: e.step_id, success: e.type === 'step.completed' && !recovered, required_compensation: recovered, required_human: answered.has(e.step_id), tool_duration_ms: e.duration_ms, at: e.at };
     const declared = modes[e.step_id];
-    const mode = declared === undefined ? {} : { declared_mode: declared, mode: violated.has(key) ? 'execute' : declared };
-    steps.push({ run_id: e.run_id, pipeline, step_id: e.step_id, success: e.type === 'step.completed' && !recovered, required_compensation: recovered, required_human: answered.has(e.step_id), tool_duration_ms: e.duration_ms, at: e.at, ...mode });
+    if (declared !== undefined) Object.assign(record, { declared_mode: declared, mode: violated.has(key) ? 'execute' : declared });
+    steps.push(record);
   }
   const end = events.findLast((e) => e.type === 'run.completed' || e.type === 'run.failed' || e.type === 'run.cancelled');
   if (end === undefined) return { steps };

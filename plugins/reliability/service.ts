@@ -66,6 +66,7 @@ export interface ServiceDeps {
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 /** The run record, when the log had one (a log without run.started has none). */
+const writes = (tool: string): boolean => isWrite('', tool);
 const present = (run: RunRecord | undefined): RunRecord[] => [run].filter((r): r is RunRecord => r !== undefined);
 /** Buffered records are written in one batch when this many wait, or after FLUSH_MS. */
 const BATCH = 200;
@@ -121,21 +122,23 @@ export class Reliability implements ReliabilityService {
 
   /** Told by the monitor when a run ended: its records are projected, stored and watched, off the run's path. */
   finished = (run: RunMeta, events: RunEvent[]): void => {
-    this.track(this.#finish(run, events));
+    // A run resumed in this process: its earlier events are stored.
+    const raised = events[0]!.type === 'run.started' ? this.#record(run, events) : this.#resumed(run, events);
+    if (raised) this.track(raised);
   };
 
-  async #finish(run: RunMeta, events: RunEvent[]): Promise<void> {
-    let log = events;
-    // A run resumed in this process: its earlier events are stored.
-    if (events[0]!.type !== 'run.started') {
-      const first = events[0]!.seq;
-      log = [...(await this.#d.history(run.run_id)).filter((e) => e.seq < first), ...events];
-    }
-    const ids = new Set(log.flatMap((e) => (e.type === 'step.started' ? [e.step_id] : [])));
-    const projected = project(log, { modes: declaredModes(run.definition, ids), price: this.price, isWrite: (tool) => isWrite('', tool) });
-    const costs = log.flatMap((e) => this.costsOf(e, run));
+  async #resumed(run: RunMeta, events: RunEvent[]): Promise<void> {
+    const first = events[0]!.seq;
+    await this.#record(run, [...(await this.#d.history(run.run_id)).filter((e) => e.seq < first), ...events]);
+  }
+
+  /** Projects a run's whole log, queues its records for the store and has the watch look at them. */
+  #record(run: RunMeta, log: readonly RunEvent[]): Promise<void> | undefined {
+    const projected = project(log, { modes: declaredModes(run.definition), price: this.price, isWrite: writes });
+    const costs: CostEntry[] = [];
+    for (const e of log) if (e.type === 'call.recorded') costs.push(...this.costsOf(e, run));
     this.#store(encodeRuns(run.run_id, { runs: present(projected.run), steps: projected.steps, costs }));
-    if (projected.run) await this.#d.watch.observe(projected.run, projected.steps);
+    return projected.run && this.#d.watch.observe(projected.run, projected.steps);
   }
 
   /** Keeps background work (recording a run) until it settles; flush() waits for it, and a failure is logged. */

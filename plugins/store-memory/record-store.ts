@@ -1,7 +1,9 @@
 import { checkRecordDeletion, checkRecordQuery, checkRecords, ttlMs, type RecordDeletion, type RecordQuery, type RecordStore, type StoredRecord } from '#kernel';
 
 interface Entry {
-  record: StoredRecord;
+  /** The record without its data, and the data as JSON: copied in once, parsed only when read. */
+  record: Omit<StoredRecord, 'data'>;
+  data: string;
   /** Epoch milliseconds after which the record is gone. */
   expiresAt?: number;
 }
@@ -11,11 +13,11 @@ function byCodePoint(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-function oldestFirst(a: StoredRecord, b: StoredRecord): number {
+function oldestFirst(a: Omit<StoredRecord, 'data'>, b: Omit<StoredRecord, 'data'>): number {
   return a.at - b.at || byCodePoint(a.id, b.id);
 }
 
-/** Time-stamped records in process memory, by kind then id; a TTL is an expiry time checked on read. */
+/** Time-stamped records in process memory, by kind then id, their data kept as JSON; a TTL is an expiry time checked on read. */
 export class MemoryRecordStore implements RecordStore {
   readonly #kinds = new Map<string, Map<string, Entry>>();
 
@@ -26,7 +28,8 @@ export class MemoryRecordStore implements RecordStore {
     for (const record of batch) {
       let kind = this.#kinds.get(record.kind);
       if (!kind) this.#kinds.set(record.kind, (kind = new Map()));
-      kind.set(record.id, { record: structuredClone(record), ...expiresAt });
+      const { data, ...rest } = record;
+      kind.set(record.id, { record: rest, data: JSON.stringify(data), ...expiresAt });
     }
   }
 
@@ -34,32 +37,32 @@ export class MemoryRecordStore implements RecordStore {
     checkRecordQuery(query);
     const found = this.#live(query.kind)
       .filter(
-        (r) =>
+        ({ record: r }) =>
           (query.since === undefined || r.at >= query.since) &&
           (query.until === undefined || r.at < query.until) &&
           (query.pipeline === undefined || r.pipeline === query.pipeline) &&
           (query.run_id === undefined || r.run_id === query.run_id),
       )
-      .sort(oldestFirst);
-    return structuredClone(query.limit === undefined ? found : found.slice(found.length - Math.min(query.limit, found.length)));
+      .sort((a, b) => oldestFirst(a.record, b.record));
+    return (query.limit === undefined ? found : found.slice(found.length - Math.min(query.limit, found.length))).map((entry) => ({ ...entry.record, data: JSON.parse(entry.data) as StoredRecord['data'] }));
   }
 
   async delete(deletion: RecordDeletion): Promise<number> {
     checkRecordDeletion(deletion);
-    const doomed = this.#live(deletion.kind).filter((r) => (deletion.before === undefined || r.at < deletion.before) && (deletion.run_id === undefined || r.run_id === deletion.run_id));
+    const doomed = this.#live(deletion.kind).filter(({ record: r }) => (deletion.before === undefined || r.at < deletion.before) && (deletion.run_id === undefined || r.run_id === deletion.run_id));
     const kind = this.#kinds.get(deletion.kind);
-    for (const record of doomed) kind!.delete(record.id);
+    for (const { record } of doomed) kind!.delete(record.id);
     return doomed.length;
   }
 
-  /** The live records of a kind; expired ones are dropped here. */
-  #live(kind: string): StoredRecord[] {
+  /** The live entries of a kind; expired ones are dropped here. */
+  #live(kind: string): Entry[] {
     const entries = this.#kinds.get(kind) ?? new Map<string, Entry>();
     const now = Date.now();
-    const live: StoredRecord[] = [];
+    const live: Entry[] = [];
     for (const [id, entry] of entries) {
       if (entry.expiresAt !== undefined && now >= entry.expiresAt) entries.delete(id);
-      else live.push(entry.record);
+      else live.push(entry);
     }
     return live;
   }

@@ -20,7 +20,9 @@ const facts = suite('reliability: step facts from the pipeline document');
 facts('a step type is its step_class (or class), else its id; modes are read once per document', () => {
   const doc = { steps: [{ id: 'a', step_class: 'Fetch', mode: 'explore' }, { name: 'b', class: 'Write' }, { id: 'c' }] };
   assert.equal([stepFacts(doc, 'a'), stepFacts(doc, 'b'), stepFacts(doc, 'c'), stepFacts(doc, 'x')], [{ type: 'Fetch', mode: 'explore' }, { type: 'Write' }, { type: 'c' }, { type: 'x' }]);
-  assert.equal(declaredModes(doc, ['a', 'b']), { a: 'explore' });
+  assert.equal(declaredModes(doc), { a: 'explore' });
+  assert.is(declaredModes(doc), declaredModes(doc));
+  assert.equal(declaredModes({}), {});
   assert.equal(stepFacts({}, 'a'), { type: 'a' });
 });
 
