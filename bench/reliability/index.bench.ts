@@ -5,9 +5,13 @@
 //  - durable: pipeline + storage + store-memory + checkpoint (what reliability needs: stored runs);
 //  - reliability: durable + reliability (its event and beforeStep taps, the run's records
 //    projected and written behind it, the watch over each run record).
-// Target: reliability at most 20% over durable. The ratios go to stderr, from 2,000 interleaved
+// The same two stacks on embedded PGlite (the default deployment) are compared too, before the
+// tasks. Target: reliability at most 20% over durable. The ratios go to stderr, from 2,000 interleaved
 // rounds (median and mean; each round runs the three alike, on the same heap) and from
 // tinybench's tasks, which run one after the other, so the last runs on the largest heap.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import type { Kernel } from '../../kernel/kernel.js';
 import { createKernel } from '../../kernel/kernel.js';
@@ -16,6 +20,7 @@ import pipelinePlugin from '../../plugins/pipeline/index.js';
 import reliability from '../../plugins/reliability/index.js';
 import storage from '../../plugins/storage/index.js';
 import storeMemory from '../../plugins/store-memory/index.js';
+import storeSql from '../../plugins/store-sql/index.js';
 
 const noop = async (): Promise<Record<string, unknown>> => ({});
 const chain = {
@@ -29,14 +34,45 @@ const TASKS = { engine: 'engine alone: chain-10 run', durable: 'durable (memory 
 /** Steps per run of each task: the runner divides by these for the per-step cost. */
 export const units = { [TASKS.engine]: 10, [TASKS.durable]: 10, [TASKS.reliability]: 10 };
 
-async function runner(plugins: Parameters<typeof createKernel>[0]['plugins'], kernels: Kernel[]): Promise<() => Promise<unknown>> {
-  const kernel = createKernel({ plugins });
+async function runner(plugins: Parameters<typeof createKernel>[0]['plugins'], kernels: Kernel[], cwd?: string): Promise<() => Promise<unknown>> {
+  const kernel = createKernel({ plugins, ...(cwd === undefined ? {} : { cwd }) });
   await kernel.boot();
   kernels.push(kernel);
   const pipeline = kernel.services.get('pipeline');
   const steps = { noop };
   const prepared = await pipeline.prepare(await pipeline.parse(chain, { steps }), { steps });
   return () => pipeline.run(prepared);
+}
+
+/**
+ * The default deployment: the same comparison with the stores in embedded PGlite (one data
+ * directory each), 300 interleaved rounds after 50 of warm-up; ratios of medians and means to stderr.
+ */
+async function pglite(): Promise<void> {
+  const dirs = [mkdtempSync(join(tmpdir(), 'weft-bench-rel-')), mkdtempSync(join(tmpdir(), 'weft-bench-rel-'))];
+  const own: Kernel[] = [];
+  try {
+    const durable = await runner([pipelinePlugin, storage, storeSql, checkpoint], own, dirs[0]);
+    const withReliability = await runner([pipelinePlugin, storage, storeSql, checkpoint, reliability], own, dirs[1]);
+    const times: [number[], number[]] = [[], []];
+    for (let i = 0; i < 350; i++) {
+      for (const [slot, run] of [durable, withReliability].entries()) {
+        const t0 = performance.now();
+        await run();
+        if (i >= 50) times[slot]!.push(performance.now() - t0);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const [d, r] = times;
+    process.stderr.write(
+      `reliability: on PGlite, per step: durable median ${((median(d) * 1000) / 10).toFixed(1)} µs, with reliability ${((median(r) * 1000) / 10).toFixed(1)} µs — ` +
+        `${(median(r) / median(d)).toFixed(2)}× median, ${(mean(r) / mean(d)).toFixed(2)}× mean (target ≤ 1.2×)\n`,
+    );
+  } finally {
+    for (const kernel of own) await kernel.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export default async function reliabilityBench(): Promise<Bench> {
@@ -63,6 +99,8 @@ export default async function reliabilityBench(): Promise<Bench> {
         `reliability/durable ${(step('reliability') / step('durable')).toFixed(2)}× (target ≤ 1.2×), reliability/engine ${(step('reliability') / step('engine')).toFixed(2)}×\n`,
     );
   }
+
+  await pglite();
 
   const bench = new Bench({ name: 'reliability', time: 1000, warmupTime: 200 });
   bench.add(TASKS.engine, runs.engine).add(TASKS.durable, runs.durable).add(TASKS.reliability, runs.reliability);
