@@ -13,6 +13,7 @@ export interface StoreSqlConfig {
   schema?: string;
   /** How long connecting to PostgreSQL may take before stores fail with STORE_UNAVAILABLE. */
   connect_timeout_ms: number;
+  prepare: boolean;
 }
 
 export { SqlBackend } from './backend.js';
@@ -35,6 +36,7 @@ export default definePlugin<StoreSqlConfig>({
     properties: {
       schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$', description: 'PostgreSQL schema for weft’s tables and migrations table (database_url only); default the server’s search_path and drizzle' },
       connect_timeout_ms: { type: 'integer', minimum: 1, default: 5000, description: 'How long connecting to PostgreSQL may take' },
+      prepare: { type: 'boolean', default: true, description: 'Use named prepared statements (database_url only); false behind a transaction-mode pooler such as pgbouncer' },
     },
   },
   setup(ctx) {
@@ -49,7 +51,7 @@ export default definePlugin<StoreSqlConfig>({
             where: maskUrl(url),
             migrations,
             migrationsSchema: ctx.config.schema,
-            open: () => openPostgres(url, { schema: ctx.config.schema, connectTimeoutMs: ctx.config.connect_timeout_ms }),
+            open: () => openPostgres(url, { schema: ctx.config.schema, connectTimeoutMs: ctx.config.connect_timeout_ms, prepare: ctx.config.prepare }),
           });
     ctx.services.get('storage').register(backend);
     ctx.onClose(() => backend.close());

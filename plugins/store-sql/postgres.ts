@@ -9,6 +9,11 @@ export interface PostgresOptions {
   schema?: string | undefined;
   /** How long a connection attempt may take before the store reports STORE_UNAVAILABLE. */
   connectTimeoutMs: number;
+  /**
+   * Named prepared statements (default true: an append's planning costs more than running it).
+   * False for a pooler in transaction mode (pgbouncer), where a session's statements are not kept.
+   */
+  prepare?: boolean;
 }
 
 // Any constant would do: weft processes migrating one database take turns on it.
@@ -26,7 +31,8 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     onnotice: () => {},
     ...(options.schema === undefined ? {} : { connection: { search_path: options.schema } }),
   };
-  const client = postgres(url, settings);
+  const prepare = options.prepare ?? true;
+  const client = postgres(url, { ...settings, prepare });
   const db = drizzle({ client });
   const dialect = new PgDialect();
   return {
@@ -36,7 +42,7 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     // Prepared (once per connection): the append statement's planning costs more than running it.
     async rows(query) {
       const { sql: text, params } = dialect.sqlToQuery(query);
-      return [...(await client.unsafe(text, params as never[], { prepare: true }))];
+      return [...(await client.unsafe(text, params as never[], { prepare }))];
     },
     async exclusive(work) {
       // One connection of its own holding a session lock, released when the connection ends.
