@@ -1,4 +1,4 @@
-import { WeftError, type Command } from '#kernel';
+import { WeftError, type Command, type CommandOption } from '#kernel';
 import type { MetricsFilter, MetricsReport } from './metrics.js';
 
 /** Parses an ISO date or a duration back from now (`30m`, `24h`, `7d`) into epoch ms. */
@@ -24,22 +24,29 @@ function text(r: MetricsReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The options `weft metrics` and `weft costs` share: which runs, and when. */
+export const WINDOW_OPTIONS: Record<string, CommandOption> = {
+  pipeline: { type: 'string', value: '<name>', description: 'Only runs of this pipeline' },
+  since: { type: 'string', value: '<time>', description: 'Only records from this time (ISO date, or 30m, 24h, 7d ago)' },
+  until: { type: 'string', value: '<time>', description: 'Only records before this time' },
+  json: { type: 'boolean', description: 'Print the report as JSON' },
+};
+
+/** The filter those options (and `--step`) give. */
+export function filterOf(values: Record<string, unknown>): MetricsFilter {
+  const filter: MetricsFilter = {};
+  for (const key of ['pipeline', 'step'] as const) if (typeof values[key] === 'string') filter[key] = values[key];
+  for (const key of ['since', 'until'] as const) if (typeof values[key] === 'string') filter[key] = parseTime(values[key], `--${key}`);
+  return filter;
+}
+
 /** `weft metrics`: the reliability report over the stored runs. */
 export const metricsCommand: Command = {
   name: 'metrics',
   summary: 'Reliability metrics (SVR, CR, PC, HIR, MA, TCL, WCT, TPW, CPSW, MTTE, RSR) over the stored runs',
-  options: {
-    pipeline: { type: 'string', value: '<name>', description: 'Only runs of this pipeline' },
-    step: { type: 'string', value: '<id>', description: 'Only step records of this step id' },
-    since: { type: 'string', value: '<time>', description: 'Only runs and steps from this time (ISO date, or 30m, 24h, 7d ago)' },
-    until: { type: 'string', value: '<time>', description: 'Only runs and steps before this time' },
-    json: { type: 'boolean', description: 'Print the report as JSON' },
-  },
+  options: { ...WINDOW_OPTIONS, step: { type: 'string', value: '<id>', description: 'Only step records of this step id' } },
   async run({ values, io, services }) {
-    const filter: MetricsFilter = {};
-    for (const key of ['pipeline', 'step'] as const) if (typeof values[key] === 'string') filter[key] = values[key];
-    for (const key of ['since', 'until'] as const) if (typeof values[key] === 'string') filter[key] = parseTime(values[key], `--${key}`);
-    const report = await services.get('reliability').metrics(filter);
+    const report = await services.get('reliability').metrics(filterOf(values));
     io.stdout(values['json'] === true ? `${JSON.stringify(report, null, 2)}\n` : text(report));
     return 0;
   },

@@ -1,6 +1,5 @@
 import type { Command } from '#kernel';
-import { parseTime } from './commands.js';
-import type { MetricsFilter } from './metrics.js';
+import { filterOf, WINDOW_OPTIONS } from './commands.js';
 
 const usd = (x: number | null): string => (x === null ? '–' : `$${x.toFixed(4)}`);
 
@@ -8,17 +7,9 @@ const usd = (x: number | null): string => (x === null ? '–' : `$${x.toFixed(4)
 export const costsCommand: Command = {
   name: 'costs',
   summary: 'Model and tool spend of the stored runs (CPSW, TPW, by category and agent) and budget usage',
-  options: {
-    pipeline: { type: 'string', value: '<name>', description: 'Only runs of this pipeline' },
-    since: { type: 'string', value: '<time>', description: 'Only spend from this time (ISO date, or 30m, 24h, 7d ago)' },
-    until: { type: 'string', value: '<time>', description: 'Only spend before this time' },
-    json: { type: 'boolean', description: 'Print the report as JSON' },
-  },
+  options: WINDOW_OPTIONS,
   async run({ values, io, services }) {
-    const filter: MetricsFilter = {};
-    if (typeof values['pipeline'] === 'string') filter.pipeline = values['pipeline'];
-    for (const key of ['since', 'until'] as const) if (typeof values[key] === 'string') filter[key] = parseTime(values[key], `--${key}`);
-    const { report, budgets } = await services.get('reliability').costs(filter);
+    const { report, budgets } = await services.get('reliability').costs(filterOf(values));
     if (values['json'] === true) {
       io.stdout(`${JSON.stringify({ ...report, budgets }, null, 2)}\n`);
       return 0;
