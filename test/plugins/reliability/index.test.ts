@@ -14,7 +14,13 @@ plugin('weft metrics --json gives the expected rates for a known mix of runs', a
   const report = JSON.parse(stdout);
   assert.equal([report.total_runs, report.total_steps], [5, 10]);
   assert.equal({ svr: report.svr, cr: report.cr, pc: report.pc, hir: report.hir, ma: report.ma }, { svr: 0.8, cr: 0.1, pc: 0.2, hir: 0.2, ma: 1 });
-  assert.type(report.wct, 'number');
+  // WCT is the mean of each run's time from run.started to its end, as stored.
+  const history = kernel.services.get('runHistory');
+  const durations = await Promise.all(results.slice(0, 5).map(async (r) => {
+    const events = await history.events(r.run_id);
+    return events.at(-1)!.at - events[0]!.at;
+  }));
+  assert.is(report.wct, durations.reduce((a, b) => a + b, 0) / 5);
   assert.type(report.tcl, 'number');
   assert.equal(Object.keys(report.per_step), ['a', 'b', 'c']);
   assert.is(report.per_step.b.compensated_steps, 1);
