@@ -17,7 +17,8 @@ const APPEND: LuaScript = {
   lua: `
 local summary, log = KEYS[1], KEYS[2]
 local p, member = ARGV[1], ARGV[2]
-local stored = redis.call('EXISTS', summary) == 1
+local now = redis.call('HMGET', summary, 'status', 'updated', 'started')
+local stored = now[1] ~= false
 if not stored and ARGV[4] == '0' then return {'invalid'} end
 -- seqs come increasing: nothing stored between the first and the last means no clash (one call, not one per event).
 if redis.call('ZCOUNT', log, ARGV[11], ARGV[#ARGV - 1]) > 0 then
@@ -35,9 +36,9 @@ if not stored then
   redis.call('ZADD', p .. 'runs', ARGV[7], member)
   redis.call('ZADD', ARGV[8], ARGV[7], member)
   redis.call('ZADD', p .. 'runs:status:running', ARGV[7], member)
+  now = {'running', ARGV[7], ARGV[7]}
 end
-local now = redis.call('HMGET', summary, 'status', 'updated', 'started')
-local old = now[1] or ''
+local old = now[1]
 if ARGV[9] ~= '' and ARGV[9] ~= old then
   redis.call('ZREM', p .. 'runs:status:' .. old, member)
   redis.call('ZADD', p .. 'runs:status:' .. ARGV[9], now[3], member)
