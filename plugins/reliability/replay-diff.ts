@@ -42,6 +42,16 @@ function trace(events: readonly RunEvent[]): Trace {
   return { inputs, routes };
 }
 
+/**
+ * Equal as stored: a recording went through JSON, a live value did not (keys holding undefined,
+ * objects without a prototype), so both are compared in their JSON form.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return isDeepStrictEqual(asStored(a), asStored(b));
+}
+
+const asStored = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null));
+
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Field-level output differences; a key path with a segment starting with `_` is minor (private, such as timestamps). */
@@ -80,7 +90,7 @@ export function compareRuns(original: RunSide, replayed: RunSide, unrecorded: Si
   for (const [key, input] of now.inputs) {
     const recorded = was.inputs.get(key);
     if (recorded === undefined) out.push({ field: 'unrecorded_step', original_value: undefined, replayed_value: input, location: `step:${key}`, significance: unrecorded });
-    else if (!isDeepStrictEqual(recorded, input)) out.push({ field: 'step_input', original_value: recorded, replayed_value: input, location: `step:${key}`, significance: 'minor' });
+    else if (!sameJson(recorded, input)) out.push({ field: 'step_input', original_value: recorded, replayed_value: input, location: `step:${key}`, significance: 'minor' });
   }
   diffOutput(a.output, b.output, '', false, out);
   return out;

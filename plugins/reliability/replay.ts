@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { isDeepStrictEqual } from 'node:util';
 import {
   WeftError,
   toWeftError,
@@ -15,7 +14,7 @@ import {
   type StepOverride,
 } from '#kernel';
 import { ReliabilityErrors } from './errors.js';
-import { compareRuns, type Difference, type Outcome } from './replay-diff.js';
+import { compareRuns, sameJson, type Difference, type Outcome } from './replay-diff.js';
 
 export type { Difference, Outcome, Significance } from './replay-diff.js';
 
@@ -117,7 +116,7 @@ function serve(invocation: StepInvocation): StepOverride | undefined {
   if (session === undefined) return undefined;
   const { step_id, iteration } = invocation;
   const recording = session.recorded.get(`${step_id}#${iteration}`);
-  const usable = recording !== undefined && (session.mode !== 'counterfactual' || isDeepStrictEqual(recording.input, invocation.input));
+  const usable = recording !== undefined && (session.mode !== 'counterfactual' || sameJson(recording.input, invocation.input));
   if (!usable) {
     if (session.mode !== 'strict') return undefined;
     throw refusal(ReliabilityErrors.REPLAY_UNRECORDED_STEP, `Step "${step_id}" #${iteration} has no recorded outcome, and a strict replay runs no step for real; replay with --mode simulated to run it`, { step_id, iteration });

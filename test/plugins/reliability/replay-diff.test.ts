@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunEvent } from '../../../kernel/index.js';
-import { compareRuns, type Outcome } from '../../../plugins/reliability/replay-diff.js';
+import { compareRuns, sameJson, type Outcome } from '../../../plugins/reliability/replay-diff.js';
 
 const diff = suite('reliability: replay differences');
 
@@ -37,6 +37,14 @@ diff('steps are matched by step and iteration; an unrecorded step takes the sign
     { field: 'step_input', original_value: {}, replayed_value: { n: 2 }, location: 'step:loop#2', significance: 'minor' },
     { field: 'unrecorded_step', original_value: undefined, replayed_value: {}, location: 'step:loop#3', significance: 'minor' },
   ]);
+});
+
+diff('values are compared as stored: keys holding undefined and prototype-less objects are the same as their JSON', () => {
+  const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
+  assert.equal([sameJson({ a: 1, b: undefined }, { a: 1 }), sameJson(bare, { a: 1 }), sameJson(undefined, null), sameJson({ a: 1 }, { a: 2 })], [true, true, true, false]);
+  // A step whose live input holds an undefined key is not reported as changed against its stored input.
+  const started = (input: Record<string, unknown>): RunEvent => ({ type: 'step.started', run_id: 'r', seq: 2, at: 0, step_id: 's', iteration: 1, attempt: 1, input });
+  assert.equal(compareRuns(side({}, [started({ a: 1 })]), side({}, [started({ a: 1, gone: undefined })]), 'critical'), []);
 });
 
 diff.run();
