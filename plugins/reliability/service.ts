@@ -191,22 +191,22 @@ export class Reliability implements ReliabilityService {
 
   async records(filter: MetricsFilter = {}): Promise<Records> {
     await this.flush();
-    await this.#backfill(filter.pipeline);
     const store = await this.#d.records();
+    const pipeline = filter.pipeline === undefined ? {} : { pipeline: filter.pipeline };
+    // One read of the run records serves both the backfill (which runs lack one) and the answer.
+    const stored = await store.list({ kind: KINDS.run, ...pipeline });
+    stored.push(...(await this.#backfill(filter.pipeline, new Set(stored.map((r) => r.id)))));
     // A run's record is stamped with its end: whatever happened in the window is in records from its start on.
-    const query = { ...(filter.since === undefined ? {} : { since: filter.since }), ...(filter.pipeline === undefined ? {} : { pipeline: filter.pipeline }) };
-    const runs = decodeRuns(await store.list({ kind: KINDS.run, ...query }));
-    const measurements = decodeMeasurements(await store.list({ kind: KINDS.measurement, ...query }));
+    const runs = decodeRuns(filter.since === undefined ? stored : stored.filter((r) => r.at >= filter.since!));
+    const measurements = decodeMeasurements(await store.list({ kind: KINDS.measurement, ...pipeline, ...(filter.since === undefined ? {} : { since: filter.since }) }));
     const skipped = runs.skipped + measurements.skipped;
     if (skipped > 0) this.#d.log.warn(`${skipped} stored record(s) are not reliability records and were left out`);
     return { ...runs.values, measurements: measurements.values };
   }
 
-  /** Stores the records of runs that ended without them (ended by another plugin, or before a crash). */
-  async #backfill(pipeline: string | undefined): Promise<void> {
+  /** Stores, and resolves to, the records of runs that ended without one (ended by another plugin, or before a crash). */
+  async #backfill(pipeline: string | undefined, recorded: ReadonlySet<string>): Promise<StoredRecord[]> {
     const oldest = this.#now() - this.#d.retention_days * 86_400_000;
-    const store = await this.#d.records();
-    const recorded = new Set((await store.list({ kind: KINDS.run, since: oldest, ...(pipeline === undefined ? {} : { pipeline }) })).map((r) => r.id));
     const summaries = await (await this.#d.runs()).list(pipeline === undefined ? {} : { pipeline });
     const missing = summaries.filter((s) => FINISHED.has(s.status) && !recorded.has(s.run_id) && !s.run_id.startsWith(REPLAY_RUN_PREFIX) && Date.parse(s.updated_at) >= oldest);
     const records: StoredRecord[] = [];
@@ -216,7 +216,8 @@ export class Reliability implements ReliabilityService {
       const meta = { run_id: summary.run_id, pipeline: summary.pipeline };
       records.push(encodeRuns(summary.run_id, { runs: present(projected.run), steps: projected.steps, costs: events.flatMap((e) => this.costsOf(e, meta)) }));
     }
-    if (records.length > 0) await store.put(records, this.#ttl);
+    if (records.length > 0) await (await this.#d.records()).put(records, this.#ttl);
+    return records;
   }
 
   async metrics(filter: MetricsFilter = {}): Promise<MetricsReport> {
@@ -224,11 +225,12 @@ export class Reliability implements ReliabilityService {
   }
 
   async costs(filter: MetricsFilter = {}): Promise<{ report: CostReport; budgets: BudgetUsage[] }> {
-    const records = await this.records(filter);
+    // Budgets count every pipeline's spend, so one unfiltered read serves the report and them.
+    const records = await this.records();
     const costs = records.costs.filter((c) => filter.pipeline === undefined || c.pipeline === filter.pipeline);
     const period = { ...(filter.since === undefined ? {} : { since: filter.since }), ...(filter.until === undefined ? {} : { until: filter.until - 1 }) };
     const now = this.#now();
-    const all = filter.pipeline === undefined && filter.since === undefined ? records.costs : (await this.records()).costs;
-    return { report: costReport(costs, records.runs, period), budgets: this.#d.budgets.map((b) => budgetUsage(b, all, now)) };
+    return { report: costReport(costs, records.runs, period), budgets: this.#d.budgets.map((b) => budgetUsage(b, records.costs, now)) };
   }
+
 }
