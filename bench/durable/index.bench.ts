@@ -95,7 +95,7 @@ async function redisAmplification(connection: RedisConnection, keys: RedisKeys, 
   const text = tenKilobytes('random');
   const usage = async (): Promise<number> => {
     let bytes = 0;
-    for (const key of [keys.run(run), keys.events(run)]) bytes += Number(await connection.run('memory usage', (redis) => redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')));
+    for (const key of [keys.run(run), keys.log(run)]) bytes += Number(await connection.run('memory usage', (redis) => redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')));
     return bytes;
   };
   const window = async (from: number): Promise<number> => {

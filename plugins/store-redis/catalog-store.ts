@@ -9,7 +9,6 @@ import { encode, type RedisKeys } from './keys.js';
  * definition JSON, source, has source (1/0), created_at. Returns [action, key, fields].
  */
 const PUT: LuaScript = {
-  name: 'weftCatalogPut',
   lua: `
 local p, e = ARGV[1], ARGV[2]
 local latest = tonumber(redis.call('HGET', KEYS[1], e) or '0')
@@ -28,7 +27,6 @@ return {latest > 0 and 'updated' or 'imported', key, redis.call('HGETALL', key)}
 
 /** The latest revision of one name (KEYS: index; ARGV: prefix, name key part), or of all (no ARGV[2]). Returns [key, fields] pairs. */
 const LATEST: LuaScript = {
-  name: 'weftCatalogLatest',
   lua: `
 local names = ARGV[2] and {ARGV[2], redis.call('HGET', KEYS[1], ARGV[2])} or redis.call('HGETALL', KEYS[1])
 local out = {}

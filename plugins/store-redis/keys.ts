@@ -3,8 +3,11 @@
 // them, so no id can reach another id's keys; no key is ever built into a KEYS or SCAN pattern.
 //
 //   <p>run:<run>                      hash   run summary (run_id, pipeline, version, status,
-//                                            started, updated, events, pkey)
-//   <p>run:<run>:events               zset   the event log: score seq, member the event's JSON
+//                                            started, updated, events, pkey, last: the highest
+//                                            seq stored)
+//   <p>run:<run>:log                  list   the event log in seq order, entries "<seq>:<JSON>"
+//                                            (before it, a zset <p>run:<run>:events, score seq,
+//                                            member JSON: moved into the list on first use)
 //   <p>runs                           zset   every run (member <run>), score start time in ms
 //   <p>runs:status:<status>           zset   runs by status, same scores
 //   <p>runs:pipeline:<pipeline>       zset   runs by pipeline, same scores
@@ -54,11 +57,14 @@ export class RedisKeys {
   run(runId: string): string {
     return `${this.prefix}run:${encode(runId)}`;
   }
-  events(runId: string): string {
-    return `${this.run(runId)}:events`;
+  log(runId: string): string {
+    return `${this.run(runId)}:log`;
   }
   get runs(): string {
     return `${this.prefix}runs`;
+  }
+  get eventCount(): string {
+    return `${this.prefix}runs:events`;
   }
   runsByStatus(status: string): string {
     return `${this.prefix}runs:status:${status}`;

@@ -4,7 +4,6 @@ import type { RedisKeys } from './keys.js';
 
 /** INCRBY, then an expiry only if the counter has none (a fixed window). KEYS: key. ARGV: by, ms or ''. */
 const INCREMENT: LuaScript = {
-  name: 'weftKvIncrement',
   lua: `
 local value = redis.call('INCRBY', KEYS[1], ARGV[1])
 if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2], 'NX') end

@@ -25,7 +25,6 @@ end
  * ARGV: thread, has user (1/0), message id, JSON, user. A new message takes its thread's expiry.
  */
 const APPEND: LuaScript = {
-  name: 'weftMemoryAppend',
   lua: `${PRELUDE}
 local now = now_ms()
 settle(KEYS[6], now)
@@ -55,7 +54,6 @@ return seq
 
 /** KEYS: thread, messages, thread users, threads. ARGV: prefix, thread, milliseconds. */
 const EXPIRE: LuaScript = {
-  name: 'weftMemoryExpire',
   lua: `${PRELUDE}
 local now = now_ms()
 settle(KEYS[4], now)
@@ -76,7 +74,6 @@ return 1
 
 /** KEYS: thread, messages, thread users, threads. ARGV: prefix, thread. Returns the messages deleted. */
 const DELETE: LuaScript = {
-  name: 'weftMemoryDelete',
   lua: `${PRELUDE}
 local now = now_ms()
 local count = redis.call('HLEN', KEYS[2])
@@ -95,7 +92,6 @@ return count
 
 /** KEYS: thread, messages. ARGV: how many of the latest (-1: all). Returns [id, JSON] pairs in order. */
 const THREAD: LuaScript = {
-  name: 'weftMemoryThread',
   lua: `
 local limit = tonumber(ARGV[1])
 local ids = redis.call('ZRANGE', KEYS[1], limit < 0 and 0 or -limit, -1)
@@ -111,7 +107,6 @@ return out
  * ARGV: prefix, thread|both|user|all, thread, user, window.
  */
 const SEARCH: LuaScript = {
-  name: 'weftMemorySearch',
   lua: `${PRELUDE}
 local p, mode, t, u, window = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local hits = {}

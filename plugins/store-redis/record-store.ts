@@ -39,7 +39,6 @@ end
  * key part or '', JSON.
  */
 const PUT: LuaScript = {
-  name: 'weftRecordPut',
   lua: `${PRELUDE}
 local now = now_ms()
 local expiry = ARGV[1] == '' and 'inf' or now + tonumber(ARGV[1])
@@ -78,7 +77,6 @@ return 0
  * pages). ARGV: kind key start, index, min, max, pipeline key part or '', limit (-1: all).
  */
 const LIST: LuaScript = {
-  name: 'weftRecordList',
   lua: `${PRELUDE}
 local base, index, min, max, pipe, limit = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 settle(index, now_ms())
@@ -110,7 +108,6 @@ return out
  * entry that points at them; resolves to how many. ARGV: kind key start, index, before or ''.
  */
 const DELETE: LuaScript = {
-  name: 'weftRecordDelete',
   lua: `${PRELUDE}
 local base, index, before = ARGV[1], ARGV[2], ARGV[3]
 local now = now_ms()

@@ -6,54 +6,119 @@ import { encode, type RedisKeys } from './keys.js';
 const STATUSES: readonly RunStatus[] = ['running', 'completed', 'failed', 'waiting_for_input', 'cancelled'];
 const LUA_STATUSES = `{${STATUSES.map((s) => `'${s}'`).join(', ')}}`;
 
+// An event is kept in the run's log (a list, in seq order) as "<seq>:<JSON>": appending is an
+// RPUSH, and the seq is read back without parsing the JSON.
+
+/** Pushes `values` onto `key`, 1,000 at a time (Lua's unpack has a limit on how many it spreads). */
+const PUSH = `
+local function push(key, values, from)
+  for i = from, #values, 1000 do redis.call('RPUSH', key, unpack(values, i, math.min(i + 999, #values))) end
+end
+local function seqOf(entry) return tonumber(string.match(entry, '^%d+')) end
+`;
+
+/**
+ * Runs stored before the log was a list kept their events in a sorted set beside the summary
+ * (score seq, member JSON) and no `last`: this moves such a run's events into its log, sets
+ * `last` from the log and returns it. Once per run, the first time it is read or appended to (or
+ * again for a summary that lost `last`).
+ */
+const LEGACY = `
+local function upgrade(summary, log)
+  local old = summary .. ':events'
+  local scored = redis.call('ZRANGE', old, 0, -1, 'WITHSCORES')
+  local entries = {}
+  for i = 1, #scored, 2 do entries[#entries + 1] = scored[i + 1] .. ':' .. scored[i] end
+  push(log, entries, 1)
+  redis.call('DEL', old)
+  local tail = redis.call('LINDEX', log, -1)
+  local last = tail and seqOf(tail) or 0
+  redis.call('HSET', summary, 'last', last)
+  return last
+end
+`;
+
 /**
  * Checks every seq of the batch before writing any (a stored one: nothing is written), then adds
- * the events, creates or updates the summary and moves the run between status indexes.
- * KEYS: summary, log. ARGV: prefix, member, run_id, has start (1/0), pipeline, version, started,
- * pipeline index key, final status or '', latest at, then seq/JSON pairs.
+ * the events and updates the summary; a batch that starts the run or changes its status also
+ * creates the summary or moves the run between status indexes. The summary keeps the highest seq
+ * stored (`last`): a batch starting above it is pushed onto the log, so the usual step batch is
+ * four calls (read the summary, push, write the summary, count), taken first. A batch filling a
+ * gap below it rewrites the log in seq order. Returns 0, {'invalid'} or {'conflict', seq}.
+ * KEYS: summary, log, event counter. ARGV: head ('' for a batch that neither starts the run nor
+ * changes its status, else JSON {prefix, member, run_id, start: [pipeline, version, started,
+ * pipeline index key] or absent, status or absent}), latest at, first seq, last seq, then the
+ * entries in seq order.
  */
 const APPEND: LuaScript = {
-  name: 'weftRunAppend',
   lua: `
 local summary, log = KEYS[1], KEYS[2]
-local p, member = ARGV[1], ARGV[2]
-local now = redis.call('HMGET', summary, 'status', 'updated', 'started')
+local now = redis.call('HMGET', summary, 'status', 'updated', 'started', 'events', 'last')
+local known = tonumber(now[5])
+-- The usual step batch: a stored run, nothing at or above its highest seq, no status change.
+if ARGV[1] == '' and known and tonumber(ARGV[3]) > known and #ARGV <= 1004 then
+  redis.call('RPUSH', log, unpack(ARGV, 5))
+  local updated = now[2]
+  if tonumber(ARGV[2]) > tonumber(updated) then updated = ARGV[2] end
+  redis.call('HSET', summary, 'events', now[4] + #ARGV - 4, 'updated', updated, 'last', ARGV[4])
+  redis.call('INCRBY', KEYS[3], #ARGV - 4)
+  return 0
+end
+${PUSH}${LEGACY}
+local head = ARGV[1] ~= '' and cjson.decode(ARGV[1]) or nil
+local start = head and head.start
 local stored = now[1] ~= false
-if not stored and ARGV[4] == '0' then return {'invalid'} end
--- seqs come increasing: nothing stored between the first and the last means no clash (one call, not one per event).
-if redis.call('ZCOUNT', log, ARGV[11], ARGV[#ARGV - 1]) > 0 then
-  for i = 11, #ARGV, 2 do
-    if redis.call('ZCOUNT', log, ARGV[i], ARGV[i]) > 0 then return {'conflict', ARGV[i]} end
+if not stored and not start then return {'invalid'} end
+local first, last = tonumber(ARGV[3]), tonumber(ARGV[4])
+if stored and not known then known = upgrade(summary, log) end
+if known and first <= known then
+  local have, entries = {}, redis.call('LRANGE', log, 0, -1)
+  for _, entry in ipairs(entries) do have[seqOf(entry)] = true end
+  for i = 5, #ARGV do
+    local seq = seqOf(ARGV[i])
+    if have[seq] then return {'conflict', seq} end
+    entries[#entries + 1] = ARGV[i]
   end
+  table.sort(entries, function(a, b) return seqOf(a) < seqOf(b) end)
+  redis.call('DEL', log)
+  push(log, entries, 1)
+else
+  push(log, ARGV, 5)
 end
--- One ZADD per 500 events (Lua's unpack has a limit on how many values it spreads).
-for from = 11, #ARGV, 1000 do
-  redis.call('ZADD', log, unpack(ARGV, from, math.min(from + 999, #ARGV)))
-end
-local count = (#ARGV - 10) / 2
+local count = #ARGV - 4
 if not stored then
-  redis.call('HSET', summary, 'run_id', ARGV[3], 'pipeline', ARGV[5], 'version', ARGV[6], 'status', 'running', 'started', ARGV[7], 'updated', ARGV[7], 'events', 0, 'pkey', ARGV[8])
-  redis.call('ZADD', p .. 'runs', ARGV[7], member)
-  redis.call('ZADD', ARGV[8], ARGV[7], member)
-  redis.call('ZADD', p .. 'runs:status:running', ARGV[7], member)
-  now = {'running', ARGV[7], ARGV[7]}
+  local p, member, at = head.prefix, head.member, start[3]
+  redis.call('HSET', summary, 'run_id', head.run_id, 'pipeline', start[1], 'version', start[2], 'status', 'running', 'started', at, 'pkey', start[4])
+  redis.call('ZADD', p .. 'runs', at, member)
+  redis.call('ZADD', start[4], at, member)
+  redis.call('ZADD', p .. 'runs:status:running', at, member)
+  now = {'running', at, at, 0}
 end
-local old = now[1]
-if ARGV[9] ~= '' and ARGV[9] ~= old then
-  redis.call('ZREM', p .. 'runs:status:' .. old, member)
-  redis.call('ZADD', p .. 'runs:status:' .. ARGV[9], now[3], member)
-  redis.call('HSET', summary, 'status', ARGV[9])
+local status = head and head.status
+if status and status ~= now[1] then
+  local p, member = head.prefix, head.member
+  redis.call('ZREM', p .. 'runs:status:' .. now[1], member)
+  redis.call('ZADD', p .. 'runs:status:' .. status, now[3], member)
+  redis.call('HSET', summary, 'status', status)
 end
-redis.call('HINCRBY', summary, 'events', count)
-redis.call('INCRBY', p .. 'runs:events', count)
-if tonumber(ARGV[10]) > (tonumber(now[2]) or 0) then redis.call('HSET', summary, 'updated', ARGV[10]) end
-return {'ok'}
+local updated = now[2]
+if tonumber(ARGV[2]) > tonumber(updated) then updated = ARGV[2] end
+redis.call('HSET', summary, 'events', now[4] + count, 'updated', updated, 'last', math.max(last, known or last))
+redis.call('INCRBY', KEYS[3], count)
+return 0
+`,
+};
+
+/** A run's log entries. KEYS: summary, log. */
+const READ: LuaScript = {
+  lua: `${PUSH}${LEGACY}
+if redis.call('EXISTS', KEYS[1] .. ':events') == 1 and redis.call('EXISTS', KEYS[1]) == 1 then upgrade(KEYS[1], KEYS[2]) end
+return redis.call('LRANGE', KEYS[2], 0, -1)
 `,
 };
 
 /** Newest first from one index, or from the intersection of two. KEYS: indexes. ARGV: prefix, offset, limit (-1: all). */
 const LIST: LuaScript = {
-  name: 'weftRunList',
   lua: `
 local offset, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
 local members
@@ -74,7 +139,6 @@ return out
 
 /** Deletes the runs an index selects, with their events and every index entry. KEYS: index. ARGV: prefix, keep|before|all, n. */
 const DELETE: LuaScript = {
-  name: 'weftRunDelete',
   lua: `
 local p, index = ARGV[1], KEYS[1]
 local doomed
@@ -88,8 +152,8 @@ for _, m in ipairs(doomed) do
   redis.call('ZREM', index, m)
   for _, s in ipairs(${LUA_STATUSES}) do redis.call('ZREM', p .. 'runs:status:' .. s, m) end
   redis.call('ZREM', p .. 'runs', m)
-  redis.call('DECRBY', p .. 'runs:events', redis.call('ZCARD', summary .. ':events'))
-  redis.call('DEL', summary, summary .. ':events')
+  redis.call('DECRBY', p .. 'runs:events', redis.call('LLEN', summary .. ':log') + redis.call('ZCARD', summary .. ':events'))
+  redis.call('DEL', summary, summary .. ':log', summary .. ':events')
 end
 return #doomed
 `,
@@ -97,7 +161,6 @@ return #doomed
 
 /** Counts: runs, events, then one per status, then the oldest and newest start ('' when none). ARGV: prefix. */
 const STATS: LuaScript = {
-  name: 'weftRunStats',
   lua: `
 local p = ARGV[1]
 local out = {redis.call('ZCARD', p .. 'runs'), redis.call('GET', p .. 'runs:events') or '0'}
@@ -122,7 +185,7 @@ function toSummary(key: string, hash: Record<string, string>): RunSummary {
 }
 
 /**
- * The run store on Redis: per run a sorted set of events (score: seq) and a summary hash, plus
+ * The run store on Redis: per run a log of events (a list in seq order) and a summary hash, plus
  * sorted-set indexes by start time, status and pipeline. Every write is one Lua script.
  */
 export class RedisRunStore implements RunStore {
@@ -137,30 +200,37 @@ export class RedisRunStore implements RunStore {
   async append(events: readonly RunEvent[]): Promise<void> {
     if (events.length === 0) return;
     const runId = checkBatch(events);
-    const start = events.find((e) => e.type === 'run.started');
-    const status = events.reduce<RunStatus | undefined>((s, e) => STATUS_AFTER[e.type] ?? s, undefined);
-    const args = [
-      this.#keys.prefix,
-      encode(runId),
-      runId,
-      start ? 1 : 0,
-      start?.pipeline ?? '',
-      start?.version ?? '',
-      start?.at ?? 0,
-      this.#keys.runsByPipeline(start?.pipeline ?? ''),
-      status ?? '',
-      Math.max(...events.map((e) => e.at)),
-      ...events.flatMap((e) => [e.seq, JSON.stringify(e)]),
-    ];
-    const [outcome, seq] = (await this.#redis.script(`append to run "${runId}"`, APPEND, [this.#keys.run(runId), this.#keys.events(runId)], args)) as [string, string?];
-    if (outcome === 'invalid') throw notStarted(runId);
-    if (outcome === 'conflict') throw conflict(runId, Number(seq));
+    let start: Extract<RunEvent, { type: 'run.started' }> | undefined;
+    let status: RunStatus | undefined;
+    let latest = 0;
+    const args: (string | number)[] = ['', 0, events[0]!.seq, events.at(-1)!.seq];
+    for (const event of events) {
+      if (event.type === 'run.started') start = event;
+      status = STATUS_AFTER[event.type] ?? status;
+      latest = Math.max(latest, event.at);
+      args.push(`${event.seq}:${JSON.stringify(event)}`);
+    }
+    args[1] = latest;
+    if (start || status) {
+      args[0] = JSON.stringify({ prefix: this.#keys.prefix, member: encode(runId), run_id: runId, start: start && [start.pipeline, start.version, String(start.at), this.#keys.runsByPipeline(start.pipeline)], status });
+    }
+    const outcome = (await this.#redis.script(`append to run "${runId}"`, APPEND, [this.#keys.run(runId), this.#keys.log(runId), this.#keys.eventCount], args)) as 0 | ['invalid'] | ['conflict', number];
+    if (outcome === 0) return;
+    if (outcome[0] === 'invalid') throw notStarted(runId);
+    throw conflict(runId, outcome[1]);
   }
 
   async events(runId: string, afterSeq = 0): Promise<RunEvent[]> {
-    const key = this.#keys.events(runId);
-    const members = await this.#redis.run(`read run "${runId}"`, (redis) => redis.zrangebyscore(key, `(${afterSeq}`, '+inf'));
-    return members.map((json) => parseObject(key, json) as unknown as RunEvent);
+    const key = this.#keys.log(runId);
+    const entries = (await this.#redis.script(`read run "${runId}"`, READ, [this.#keys.run(runId), key], [])) as string[];
+    const events: RunEvent[] = [];
+    for (const entry of entries) {
+      const colon = entry.indexOf(':');
+      const seq = Number(entry.slice(0, colon));
+      if (colon < 1 || !Number.isInteger(seq)) throw corrupt(key, 'an entry does not start with its seq');
+      if (seq > afterSeq) events.push(parseObject(key, entry.slice(colon + 1)) as unknown as RunEvent);
+    }
+    return events;
   }
 
   async get(runId: string): Promise<RunSummary | undefined> {

@@ -90,6 +90,23 @@ export function runStoreContract(name: string, open: OpenStore<RunStore>): void 
     assert.equal(await store.get('r1'), { ...before!, updated_at: iso(T0 + 60), events: 6 });
   });
 
+  test('a batch of thousands of events (durability "exit") is stored whole and in order, after and below other events', async ({ store }) => {
+    const steps = (from: number, n: number, step = 1) => Array.from({ length: n }, (_, i) => stepDone('r1', from + i * step));
+    await store.append([started('r1'), ...steps(2, 2500)]);
+    await store.append(steps(2502, 1500));
+    // Odd seqs above 4001 first, then the even ones below them: every batch fills gaps.
+    await store.append(steps(4003, 1200, 2));
+    await store.append(steps(4002, 1200, 2));
+    const events = await store.events('r1');
+    assert.is(events.length, 6401);
+    assert.ok(events.every((e, i) => e.seq === i + 1), 'in seq order, none missing');
+    assert.equal(events[4001], stepDone('r1', 4002));
+    assert.is((await store.get('r1'))!.events, 6401);
+    await rejectsWith(store.append([stepDone('r1', 6402), ...steps(5000, 1)]), StoreErrors.INVALID);
+    await rejectsWith(store.append(steps(6000, 1100)), StoreErrors.CONFLICT);
+    assert.is((await store.events('r1', 6000)).length, 401);
+  });
+
   test('concurrent appends of one seq: exactly one wins', async ({ store }) => {
     await store.append([started('r1')]);
     const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => store.append([{ ...stepDone('r1', 2), at: T0 + n }])));

@@ -158,6 +158,29 @@ if (redisUp) {
     await backend.close();
   });
 
+  live('a server that no longer has a script (restarted, or SCRIPT FLUSH) is sent it again; script errors pass through', async () => {
+    const backend = createRedisBackend(redisUrl(), { prefix: uniquePrefix('noscript'), connect_timeout_ms: 1000, search_window: 10 });
+    const raw = rawClient();
+    const count = { lua: "return redis.call('INCR', KEYS[1])" };
+    const key = `${backend.keys.prefix}n`;
+    assert.is(await backend.connection.script('count', count, [key], []), 1);
+    await raw.script('FLUSH');
+    assert.is(await backend.connection.script('count', count, [key], []), 2);
+    assert.is(await backend.connection.script('count', count, [key], []), 3);
+    const failing = { lua: "return redis.error_reply('WEFT no such thing')" };
+    try {
+      await backend.connection.script('fail', failing, [], []);
+      assert.unreachable('should throw');
+    } catch (e: unknown) {
+      assert.match((e as Error).message, 'WEFT no such thing');
+    }
+    await raw.hset(key.replace(/n$/, 'h'), 'a', '1');
+    await rejectsWith(backend.connection.script('count a hash', count, [key.replace(/n$/, 'h')], []), StoreErrors.CORRUPT);
+    await dropPrefix(raw, backend.keys.prefix);
+    raw.disconnect();
+    await backend.close();
+  });
+
   live.run();
 } else {
   skipped('store-redis: a server that comes and goes');
