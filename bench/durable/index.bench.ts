@@ -4,8 +4,8 @@
 //    connection wrapper); append: one step's events (step.started + step.completed +
 //    route.decided) through RedisRunStore.append, one Lua script call. Target: append at most
 //    1.5× the round trip; the ratio goes to stderr, from tinybench's tasks and from interleaved
-//    pairs (robust to a machine that is busy part of the time). Its keys live under a prefix of
-//    this process's own, deleted when the tasks end.
+//    pairs (robust to a machine that is busy part of the time), overall and per block of pairs.
+//    Its keys live under a prefix of this process's own, deleted when the tasks end.
 //  - Memory: one step's events through MemoryRunStore.append alone, no I/O (its p50/p99 are the
 //    memory backend's append latency).
 //  Both append tasks write runs of at most 1,000 steps (then start another), and before timing
@@ -139,18 +139,26 @@ async function redisBench(): Promise<Bench> {
     await connection.close();
   };
 
+  // Interleaved pairs, in 10 blocks of 200 after 300 unrecorded: the ratio of each block's p50s
+  // shows how much it moves with the machine's state during the run.
   const paired: [number[], number[]] = [[], []];
+  const blocks: string[] = [];
   for (let i = 0; i < 2300; i++) {
     for (const [slot, work] of [roundTrip, appendStep].entries()) {
       const t0 = performance.now();
       await work();
       if (i >= 300) paired[slot]!.push(performance.now() - t0);
     }
+    if (i >= 300 && (i - 299) % 200 === 0) {
+      const [b, a] = paired.map((t) => t.slice(-200).sort((x, y) => x - y)) as [number[], number[]];
+      blocks.push(`${(percentile(a, 0.5) / percentile(b, 0.5)).toFixed(2)}× (PING ${micros(percentile(b, 0.5))})`);
+    }
   }
   const [b, a] = paired.map((t) => t.sort((x, y) => x - y)) as [number[], number[]];
   process.stderr.write(
     `durable redis: ${connection.where}: interleaved pairs: append/round trip p50 ${(percentile(a, 0.5) / percentile(b, 0.5)).toFixed(2)}× (target ≤ 1.5×); ` +
-      `append p50 ${micros(percentile(a, 0.5))} p99 ${micros(percentile(a, 0.99))}; PING p50 ${micros(percentile(b, 0.5))} p99 ${micros(percentile(b, 0.99))}\n`,
+      `append p50 ${micros(percentile(a, 0.5))} p99 ${micros(percentile(a, 0.99))}; PING p50 ${micros(percentile(b, 0.5))} p99 ${micros(percentile(b, 0.99))}\n` +
+      `durable redis: p50 ratio per block of 200 pairs: ${blocks.join(', ')}\n`,
   );
 
   const bench = new Bench({ name: 'durable redis', time: 500, warmupTime: 100 });

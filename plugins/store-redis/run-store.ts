@@ -53,18 +53,19 @@ end
 const APPEND: LuaScript = {
   lua: `
 local summary, log = KEYS[1], KEYS[2]
-local now = redis.call('HMGET', summary, 'status', 'updated', 'started', 'events', 'last')
-local known = tonumber(now[5])
+local hot = redis.call('HMGET', summary, 'updated', 'events', 'last')
+local known = tonumber(hot[3])
 -- The usual step batch: a stored run, nothing at or above its highest seq, no status change.
 if ARGV[1] == '' and known and tonumber(ARGV[3]) > known and #ARGV <= 1004 then
   redis.call('RPUSH', log, unpack(ARGV, 5))
-  local updated = now[2]
+  local updated = hot[1]
   if tonumber(ARGV[2]) > tonumber(updated) then updated = ARGV[2] end
-  redis.call('HSET', summary, 'events', now[4] + #ARGV - 4, 'updated', updated, 'last', ARGV[4])
+  redis.call('HSET', summary, 'events', hot[2] + #ARGV - 4, 'updated', updated, 'last', ARGV[4])
   redis.call('INCRBY', KEYS[3], #ARGV - 4)
   return 0
 end
 ${PUSH}${LEGACY}
+local now = redis.call('HMGET', summary, 'status', 'updated', 'started', 'events')
 local head = ARGV[1] ~= '' and cjson.decode(ARGV[1]) or nil
 local start = head and head.start
 local stored = now[1] ~= false
