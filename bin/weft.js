@@ -3,4 +3,6 @@
 import { runCli } from '../dist/kernel/cli.js';
 import { builtins } from '../dist/plugins/builtins.js';
 
-process.exitCode = await runCli(process.argv.slice(2), { builtins });
+// Exits once the command is done and the kernel closed: a step left running past its timeout (a
+// timer it never cleared, a promise that never settles) must not keep the process alive.
+process.exit(await runCli(process.argv.slice(2), { builtins }));

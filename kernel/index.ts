@@ -20,7 +20,7 @@ export type { BuiltinPlugins, PluginSource, LoadedPlugin, FailedPlugin, LoadResu
 export type { PluginCatalog, PluginEntry, PluginFailure } from './plugin-catalog.js';
 export { workerFile } from './workers.js';
 export type { WorkerPool, WorkerRunOptions } from './workers.js';
-export { createLogger } from './logger.js';
+export { childLogger, createLogger } from './logger.js';
 export type { LogLevel } from './logger.js';
 export { runCli, printError, weftVersion } from './cli.js';
 export type { CliOptions } from './cli.js';

@@ -79,6 +79,7 @@ export function createKernel(options: KernelOptions): Kernel {
   const hooks = new HookRegistry(kernelHooks);
   const container = new ServiceContainer();
   for (const [key, value] of Object.entries(options.services ?? {})) container.provide(key as keyof Services, value as never);
+  if (!container.has('logger')) container.provide('logger', logger);
   const workers = createWorkerPool();
   const bootTimings: BootTiming[] = [];
   const booted: AnyPlugin[] = [];

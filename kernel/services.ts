@@ -1,11 +1,14 @@
 import { KernelErrors, WeftError } from './errors.js';
+import type { Logger } from './plugin.js';
 
 /**
  * Service keys and their types. Plugins add keys by module augmentation:
  * `declare module '#kernel' { interface Services { pipeline: PipelineService } }`.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface Services {}
+export interface Services {
+  /** The kernel's log (stderr unless the embedder gave one); plugins have their own `ctx.log`. */
+  logger: Logger;
+}
 
 /** Read access to the service container. */
 export interface ServiceReader {

@@ -25,6 +25,7 @@ function makeCtx(config: JsonObject, o: CtxOptions = {}): StepContext {
     parameters: o.parameters ?? {},
     input: o.input ?? {},
     signal: new AbortController().signal,
+    log: { debug() {}, info() {}, warn() {}, error() {} },
     service: <T>(key: string): T | undefined => o.services?.[key] as T | undefined,
     record: async () => {},
     suspend(request: JsonObject): never {

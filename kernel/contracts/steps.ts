@@ -1,4 +1,5 @@
 import type { CallRecord, JsonObject } from './run-events.js';
+import type { Logger } from '../plugin.js';
 
 /** What a step sees besides its input. */
 export interface StepContext {
@@ -16,6 +17,8 @@ export interface StepContext {
   readonly input: JsonObject;
   /** Aborted when the attempt times out or the run is cancelled. */
   readonly signal: AbortSignal;
+  /** The kernel's log; each line names the run and the step. */
+  readonly log: Logger;
   /** Reads a kernel service by key; undefined when it is not registered. */
   service<T = unknown>(key: string): T | undefined;
   /** Appends a model or tool call this step made to the run's log (decision trail, cost, replay). */

@@ -137,7 +137,6 @@ function parseObject(text: string): { answer?: unknown; response?: unknown; conf
 }
 
 const YES = new Set(['yes', 'true', '1', 'proceed', 'continue']);
-const NO = new Set(['no', 'false', '0', 'stop', 'halt']);
 
 const agent: ConditionType = (config, tools) => {
   const prompt = config['prompt_template'];
@@ -145,7 +144,6 @@ const agent: ConditionType = (config, tools) => {
   const template = compileTemplate(prompt, tools.stepIds);
   const threshold = typeof config['confidence_threshold'] === 'number' ? config['confidence_threshold'] : 0.7;
   const provider = typeof config['provider'] === 'string' ? config['provider'] : undefined;
-  const fail = (message: string) => new WeftError(PipelineErrors.CONDITION_FAILED, message, { path: tools.path });
   return async (env) => {
     const llm = env.service<LlmService>('llm');
     if (!llm) throw new WeftError(PipelineErrors.NO_LLM, 'An agent condition needs the llm service; enable an LLM provider plugin', { path: tools.path });
@@ -158,13 +156,13 @@ const agent: ConditionType = (config, tools) => {
     });
     const match = /\{[\s\S]*\}/.exec(response.text);
     const parsed = parseObject(match ? match[0] : response.text);
-    if (!parsed) throw fail(`The agent condition's answer is not a JSON object: ${response.text.slice(0, 200)}`);
+    // Only a clear yes with enough confidence holds (spec §4); anything else, including an answer
+    // that cannot be read, does not, and the trail shows why.
+    if (!parsed) return { held: false, values: { unreadable: response.text.slice(0, 200), threshold, provider: response.provider } };
     // `response` is the original system's name for the answer field.
     const answer = String(parsed.answer ?? parsed.response).trim().toLowerCase();
     const confidence = typeof parsed.confidence === 'number' ? parsed.confidence : 0;
-    if (confidence < threshold) throw fail(`The agent answered with confidence ${confidence}, below the threshold ${threshold}`);
-    if (!YES.has(answer) && !NO.has(answer)) throw fail(`The agent's answer "${answer}" is neither yes nor no`);
-    return { held: YES.has(answer), values: { answer, confidence, reasoning: String(parsed.reasoning ?? ''), provider: response.provider } };
+    return { held: YES.has(answer) && confidence >= threshold, values: { answer, confidence, threshold, reasoning: String(parsed.reasoning ?? ''), provider: response.provider } };
   };
 };
 

@@ -24,7 +24,7 @@ export const PipelineErrors = defineErrors('PIPELINE', {
   NO_FALLBACK: 'on_error is fallback but the step has no fallback method.',
   LOOP_LIMIT: 'A loop exceeded max_iterations or max_loop_time_seconds.',
   END_WITH_FAILURE: 'The flow reached end_with_failure.',
-  CONDITION_FAILED: 'Evaluating a condition failed (function threw, agent answer unclear).',
+  CONDITION_FAILED: 'Evaluating a condition failed (a condition function threw).',
   NO_LLM: 'An agent condition needs an llm service and none is registered.',
   CALL_INVALID: 'A step passed ctx.record a malformed call (kind, name, success, duration_ms, usage or cost_usd).',
   CANCELLED: 'The run was cancelled.',

@@ -43,14 +43,21 @@ export function normaliseParameters(raw: unknown): ParameterDecl[] {
 
 function normaliseInputs(raw: unknown, stepIds: ReadonlySet<string>, path: string, issues: Issue[]): InputDecl[] | undefined {
   if (raw === undefined) return undefined;
-  const list = Array.isArray(raw)
+  const listed = Array.isArray(raw);
+  const list = listed
     ? (raw as JsonObject[]).map((i) => ({ name: String(i['name']), source: i['source'], required: i['required'] === true }))
     : Object.entries(raw as JsonObject).map(([name, source]) => ({ name, source, required: false }));
   return list.map((i, n) => {
-    const at = Array.isArray(raw) ? `${path}[${n}].source` : `${path}.${i.name}`;
-    const template = safely(() => compileSource(i.source, stepIds), i.source, at, issues);
+    const at = listed ? `${path}[${n}].source` : `${path}.${i.name}`;
+    // The single-brace `{expr}` form belongs to inputs[].source only (spec §1): in the object form
+    // `{...}` is literal text.
+    const template = safely(() => (listed ? compileSource(i.source, stepIds) : compileObjectInput(i.source, stepIds)), i.source, at, issues);
     return { ...i, source: typeof i.source === 'string' ? i.source : JSON.stringify(i.source), template, path: at };
   });
+}
+
+function compileObjectInput(source: unknown, stepIds: ReadonlySet<string>): Template {
+  return typeof source === 'string' ? compileTemplate(source, stepIds) : { kind: 'constant', value: source };
 }
 
 const DEFAULT_RETRY: RetryPolicy = { max_attempts: 1, initial_delay: 1, max_delay: 60, exponential_base: 2, jitter: true };

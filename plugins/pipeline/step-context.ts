@@ -1,6 +1,6 @@
 // What the engine hands a step and takes back from it: parameter values, the step context, the
 // check on a step's output, and the start of a stored history.
-import { SuspendSignal, WeftError, type CallRecord, type JsonObject, type RunEvent, type RunMeta, type RunStartedEvent, type ServiceReader, type StepContext } from '#kernel';
+import { SuspendSignal, WeftError, childLogger, type CallRecord, type JsonObject, type Logger, type RunEvent, type RunMeta, type RunStartedEvent, type ServiceReader, type StepContext } from '#kernel';
 import { PipelineErrors } from './errors.js';
 import type { ParameterDecl } from './model.js';
 import type { Scope } from './templates.js';
@@ -74,6 +74,7 @@ export class StepCtx implements StepContext {
   readonly input: JsonObject;
   readonly #signal: AbortSignal | undefined;
   readonly #run: RunHandle;
+  #log: Logger | undefined;
 
   constructor(run: RunHandle, stepId: string, iteration: number, attempt: number, config: JsonObject, signal?: AbortSignal) {
     this.run_id = run.meta.run_id;
@@ -89,6 +90,11 @@ export class StepCtx implements StepContext {
 
   get signal(): AbortSignal {
     return this.#signal ?? this.#run.controller().signal;
+  }
+
+  get log(): Logger {
+    // Made on first use: most steps never log.
+    return (this.#log ??= childLogger(this.#run.services.get('logger'), `run ${this.run_id} step ${this.step_id}`));
   }
 
   service<T = unknown>(key: string): T | undefined {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { suite } from 'uvu';
@@ -261,6 +261,18 @@ process_('without io, output goes to the process streams', async () => {
 process_('bin/weft.js --version in a subprocess', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [`${root}bin/weft.js`, '--version']);
   assert.is(stdout, `${packageVersion}\n`);
+});
+
+process_('bin/weft.js exits once the result is printed, even with a timed-out step still holding a timer', async () => {
+  const dir = tempDir();
+  writeFileSync(`${dir}/steps.mjs`, 'export async function Forever() { setInterval(() => {}, 1000); await new Promise(() => {}); }\n');
+  writeFileSync(`${dir}/p.json`, JSON.stringify({ name: 'forever', steps: [{ id: 'f', step_class: 'Forever', timeout_ms: 100 }], flow: { start_at: 'f', transitions: [] } }));
+  writeFileSync(`${dir}/weft.config.json`, JSON.stringify({ plugins: { storage: { runs: 'memory', memory: 'memory', kv: 'memory', catalog: 'memory', records: 'memory' } } }));
+  const started = Date.now();
+  const outcome = await promisify(execFile)(process.execPath, [`${root}bin/weft.js`, 'run', 'p.json', '--steps', './steps.mjs', '--json'], { cwd: dir, timeout: 20_000 }).catch((e: { code: number; stdout: string }) => e);
+  assert.is((outcome as { code?: number }).code, 1);
+  assert.is(JSON.parse(outcome.stdout).error.code, 'PIPELINE_STEP_TIMEOUT');
+  assert.ok(Date.now() - started < 15_000, 'it exits instead of waiting for the timer');
 });
 
 process_.run();

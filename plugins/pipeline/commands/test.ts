@@ -26,7 +26,7 @@ export interface CaseOutcome {
 }
 
 const PIPELINE_FILES = ['pipeline.json', 'pipeline.yaml', 'pipeline.yml'];
-const CASE_KEYS = new Set(['name', 'input', 'parameters', 'steps', 'expect']);
+const CASE_KEYS = new Set(['name', 'description', 'input', 'parameters', 'steps', 'expect']);
 
 function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -1,6 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { JsonObject, StepContext } from '../../../kernel/index.js';
+import { createLogger } from '../../../kernel/index.js';
+import { createTestKernel } from '../../../kernel/testing.js';
+import pipelinePlugin from '../../../plugins/pipeline/index.js';
 import { bootPipeline, chainFlow, deferred, runDoc, stepsNamed } from './support.js';
 
 const { kernel, pipeline } = await bootPipeline();
@@ -94,6 +97,30 @@ flow('a step returning nothing outputs {}; a step context carries run facts and 
   assert.is(ctx!.service('pipeline'), pipeline);
   assert.is(ctx!.service('nothing'), undefined);
   assert.is(ctx!.signal.aborted, false);
+});
+
+flow('ctx.log writes to the kernel\'s log naming the run and step; the logger is also a service', async () => {
+  const lines: string[] = [];
+  const logger = createLogger((line) => void lines.push(line), 'debug');
+  const kernel = await createTestKernel({ plugins: [pipelinePlugin], logger });
+  const service = kernel.services.get('pipeline');
+  let seen: unknown;
+  const result = await runDoc(service, { name: 'logs', steps: [{ id: 'talk', step_class: 'talk' }], flow: { start_at: 'talk' } }, {
+    steps: {
+      talk: (_: JsonObject, c: StepContext) => {
+        c.log.info('thinking', { n: 1 });
+        c.log.warn('careful');
+        seen = c.service('logger');
+        return {};
+      },
+    },
+  });
+  assert.is(seen, logger);
+  assert.is(lines.length, 2);
+  assert.match(lines[0]!, `[run ${result.run_id} step talk] thinking`);
+  assert.match(lines[0]!, '"n":1');
+  assert.match(lines[1]!, `[run ${result.run_id} step talk] careful`);
+  await kernel.close();
 });
 
 flow('a class step is built once per run with (config, ctx) and keeps state across iterations', async () => {

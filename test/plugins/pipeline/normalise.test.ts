@@ -159,6 +159,26 @@ normaliseSuite('inputs: the object and array forms give the same inputs, with th
   );
 });
 
+normaliseSuite('inputs: single braces are a template only in inputs[].source; in the object form they are text', () => {
+  const issues: Issue[] = [];
+  const def = normalise(
+    {
+      name: 'p',
+      steps: [
+        { id: 'a', inputs: { topic: '{parameters.topic}', prose: '{hello world}', json: '{"a":1}' } },
+        { id: 'b', inputs: [{ name: 'topic', source: '{parameters.topic}' }] },
+      ],
+      flow: { start_at: 'a' },
+    },
+    '.',
+    undefined,
+    issues,
+  );
+  assert.equal(issues, []);
+  assert.equal(def.steps[0]?.inputs?.map((i) => resolveTemplate(i.template, scope)), ['{parameters.topic}', '{hello world}', '{"a":1}']);
+  assert.equal(def.steps[1]?.inputs?.map((i) => resolveTemplate(i.template, scope)), ['ai']);
+});
+
 normaliseSuite('inputs: a step without inputs has none (it receives the previous output)', () => {
   const def = normalise({ name: 'p', steps: [{ id: 'a' }], flow: { start_at: 'a' } }, '.');
   assert.not.ok('inputs' in def.steps[0]!);
