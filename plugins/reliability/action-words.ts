@@ -5,7 +5,7 @@
  */
 export const WRITE_WORDS: ReadonlySet<string> = new Set([
   'write', 'update', 'delete', 'create', 'modify', 'execute', 'exec', 'run', 'rerun',
-  'insert', 'remove', 'send', 'post', 'put', 'patch', 'drop', 'truncate', 'save', 'edit',
+  'insert', 'remove', 'send', 'post', 'put', 'patch', 'drop', 'save', 'edit',
   'upload', 'move', 'rename', 'deploy', 'publish', 'submit', 'push', 'append', 'overwrite',
   'purge', 'destroy', 'kill',
 ]);

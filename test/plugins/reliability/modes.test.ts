@@ -20,7 +20,7 @@ const table: Array<[Mode, string, string | undefined, boolean]> = [
   ['explore', 'delete_file', undefined, false],
   ['explore', 'search', 'search_and_delete', false],
   ['explore', 'delete records', 'search', false],
-  ['explore', 'truncate', undefined, false],
+  ['explore', 'truncate', undefined, true],
   ['explore', 'get_runner_status', undefined, true],
   ['execute', 'delete_file', 'fs', true],
 ];
