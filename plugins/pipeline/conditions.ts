@@ -82,11 +82,14 @@ function combinator(mode: 'all' | 'any'): ConditionType {
   return (config, tools) => {
     const parts = nestedList(config, tools);
     return async (env) => {
+      // The parts evaluated (up to the one that decided), each with the values that decided it.
+      const conditions: JsonObject[] = [];
       for (const part of parts) {
-        const { held } = await part(env);
-        if (held !== (mode === 'all')) return { held, values: { combinator: mode } };
+        const outcome = await part(env);
+        conditions.push(outcomeJson(outcome));
+        if (outcome.held !== (mode === 'all')) return { held: outcome.held, values: { combinator: mode, conditions } };
       }
-      return { held: mode === 'all', values: { combinator: mode } };
+      return { held: mode === 'all', values: { combinator: mode, conditions } };
     };
   };
 }
@@ -94,8 +97,13 @@ function combinator(mode: 'all' | 'any'): ConditionType {
 const not: ConditionType = (config, tools) => {
   if (config['condition'] === undefined) throw bad(`${tools.path}.config.condition`, `${tools.path}.config.condition is required for a "not" condition`);
   const inner = tools.compile(config['condition'], `${tools.path}.config.condition`);
-  return async (env) => ({ held: !(await inner(env)).held, values: { combinator: 'not' } });
+  return async (env) => {
+    const outcome = await inner(env);
+    return { held: !outcome.held, values: { combinator: 'not', condition: outcomeJson(outcome) } };
+  };
 };
+
+const outcomeJson = (outcome: ConditionOutcome): JsonObject => (outcome.values === undefined ? { held: outcome.held } : { held: outcome.held, values: outcome.values });
 
 const parameter: ConditionType = (config, tools) => {
   const name = config['parameter'];

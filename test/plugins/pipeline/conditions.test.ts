@@ -239,7 +239,25 @@ conditions('any holds when one nested condition holds, and stops at the first th
   assert.ok(await holds(raw({ type: 'plugin', config: { plugin: 'has-tag', config: { tag: 'x' } } }), { a: true }));
   assert.is(pluginCalls.length, 0);
   const { condition } = compile(raw({ type: 'always' }));
-  assert.equal(await condition(env({ a: false })), { held: true, values: { combinator: 'any' } });
+  const outcome = await condition(env({ a: false }));
+  assert.is(outcome.held, true);
+  const [first, second] = outcome.values!['conditions'] as JsonObject[];
+  assert.equal(outcome.values!['combinator'], 'any');
+  assert.is(first!['held'], false);
+  assert.equal((first!['values'] as JsonObject)['actual'], false, 'each part keeps the values that decided it');
+  assert.equal(second, { held: true });
+});
+
+conditions('all and not report the parts they evaluated, up to the deciding one', async () => {
+  const all = compile({ type: 'all', config: { conditions: [expression('equals', true, 'result.a'), expression('equals', 1, 'result.n'), { type: 'always' }] } });
+  const outcome = await all.condition(env({ a: true, n: 2 }));
+  assert.is(outcome.held, false);
+  assert.equal((outcome.values!['conditions'] as JsonObject[]).map((c) => c['held']), [true, false]);
+  const not = compile({ type: 'not', config: { condition: expression('equals', true, 'result.a') } });
+  const negated = await not.condition(env({ a: true }));
+  assert.is(negated.held, false);
+  assert.equal(negated.values!['combinator'], 'not');
+  assert.is((negated.values!['condition'] as JsonObject)['held'], true);
 });
 
 conditions('not negates its condition', async () => {
