@@ -20,7 +20,7 @@ export const PipelineErrors = defineErrors('PIPELINE', {
   INPUT_MISSING: 'A required step input resolved to nothing.',
   STEP_FAILED: 'A step threw an error.',
   STEP_TIMEOUT: 'A step attempt exceeded timeout_ms.',
-  STEP_BAD_OUTPUT: 'A step returned something other than a plain object.',
+  STEP_BAD_OUTPUT: 'A step returned something other than a plain JSON object; the message and path name the first value that is not JSON.',
   NO_FALLBACK: 'on_error is fallback but the step has no fallback method.',
   LOOP_LIMIT: 'A loop exceeded max_iterations or max_loop_time_seconds.',
   END_WITH_FAILURE: 'The flow reached end_with_failure.',

@@ -25,11 +25,45 @@ function isPlainObject(value: unknown): value is JsonObject {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * Where `value` stops being JSON (spec §2: outputs are JSON-serialisable), as a path below `at` and
+ * a reason: a cycle, a BigInt, a function or a symbol. Undefined when it is JSON. Walks objects and
+ * arrays only (a string is not looked into), keeping the objects above the current one.
+ */
+function notJson(value: unknown, at: string, above: Set<object>): [string, string] | undefined {
+  switch (typeof value) {
+    case 'bigint':
+      return [at, 'is a BigInt'];
+    case 'function':
+      return [at, 'is a function'];
+    case 'symbol':
+      return [at, 'is a symbol'];
+    case 'object': {
+      if (value === null) return undefined;
+      if (above.has(value)) return [at, 'refers back to an object that contains it'];
+      above.add(value);
+      const entries = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v] as const) : Object.entries(value).map(([k, v]) => [`.${k}`, v] as const);
+      for (const [key, item] of entries) {
+        const problem = notJson(item, at + key, above);
+        if (problem) return problem;
+      }
+      above.delete(value);
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
 export function checkOutput(value: unknown, stepId: string): JsonObject {
   // A step may also return the signal instead of calling ctx.suspend().
   if (value instanceof SuspendSignal) throw value;
   if (value === undefined || value === null) return {};
-  if (isPlainObject(value)) return value;
+  if (isPlainObject(value)) {
+    const problem = notJson(value, 'output', new Set());
+    if (problem) throw new WeftError(PipelineErrors.STEP_BAD_OUTPUT, `Step "${stepId}" returned an output that is not JSON: ${problem[0]} ${problem[1]}`, { path: problem[0], data: { step_id: stepId } });
+    return value;
+  }
   const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? `a ${(value as object).constructor.name}` : `a ${typeof value}`;
   throw new WeftError(PipelineErrors.STEP_BAD_OUTPUT, `Step "${stepId}" returned ${kind}; a step must return a plain object (or nothing)`, { data: { step_id: stepId } });
 }

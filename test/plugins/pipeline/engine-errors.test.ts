@@ -85,6 +85,28 @@ bad('a step returning a non-object is a coded error', async () => {
   assert.is(nullProto.status, 'completed');
 });
 
+bad('an output that is not JSON fails the step with a coded error naming the value', async () => {
+  const loop: Record<string, unknown> = { name: 'x' };
+  loop['again'] = { list: [1, loop] };
+  const shared = { n: 1 };
+  for (const [value, path, reason] of [
+    [loop, 'output.again.list[1]', 'refers back to an object that contains it'],
+    [{ big: 10n }, 'output.big', 'is a BigInt'],
+    [{ deep: [{ f: () => 1 }] }, 'output.deep[0].f', 'is a function'],
+    [{ s: Symbol('s') }, 'output.s', 'is a symbol'],
+  ] as const) {
+    const result = await runDoc(pipeline, one({}), { steps: { s: async () => value, next } });
+    assert.is(result.status, 'failed');
+    assert.is(result.error!.code, 'PIPELINE_STEP_BAD_OUTPUT');
+    assert.is(result.error!.step_id, 's');
+    assert.match(result.error!.message, `${path} ${reason}`);
+    assert.not.throws(() => JSON.stringify(result));
+  }
+  // One object in two places is not a cycle; nulls, dates and nested arrays are JSON.
+  const fine = await runDoc(pipeline, one({}), { steps: { s: async () => ({ a: shared, b: [shared, null, [new Date(0)]] }), next } });
+  assert.is(fine.status, 'completed');
+});
+
 const onError = suite('engine: on_error');
 
 onError('continue records an error object as the output and routes on', async () => {
