@@ -28,9 +28,9 @@ function isPlainObject(value: unknown): value is JsonObject {
 /**
  * Where `value` stops being JSON (spec §2: outputs are JSON-serialisable), as a path below `at` and
  * a reason: a cycle, a BigInt, a function or a symbol. Undefined when it is JSON. Walks objects and
- * arrays only (a string is not looked into), keeping the objects above the current one.
+ * arrays only (a string is not looked into); `above` holds the objects that contain this one.
  */
-function notJson(value: unknown, at: string, above: Set<object>): [string, string] | undefined {
+function notJson(value: unknown, at: string, above: object[]): [string, string] | undefined {
   switch (typeof value) {
     case 'bigint':
       return [at, 'is a BigInt'];
@@ -40,15 +40,19 @@ function notJson(value: unknown, at: string, above: Set<object>): [string, strin
       return [at, 'is a symbol'];
     case 'object': {
       if (value === null) return undefined;
-      if (above.has(value)) return [at, 'refers back to an object that contains it'];
-      above.add(value);
-      const entries = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v] as const) : Object.entries(value).map(([k, v]) => [`.${k}`, v] as const);
-      for (const [key, item] of entries) {
-        const problem = notJson(item, at + key, above);
-        if (problem) return problem;
+      if (above.includes(value)) return [at, 'refers back to an object that contains it'];
+      above.push(value);
+      let problem: [string, string] | undefined;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length && !problem; i++) problem = notJson(value[i], `${at}[${i}]`, above);
+      } else {
+        for (const key in value) {
+          problem = notJson((value as JsonObject)[key], `${at}.${key}`, above);
+          if (problem) break;
+        }
       }
-      above.delete(value);
-      return undefined;
+      above.pop();
+      return problem;
     }
     default:
       return undefined;
@@ -60,7 +64,7 @@ export function checkOutput(value: unknown, stepId: string): JsonObject {
   if (value instanceof SuspendSignal) throw value;
   if (value === undefined || value === null) return {};
   if (isPlainObject(value)) {
-    const problem = notJson(value, 'output', new Set());
+    const problem = notJson(value, 'output', []);
     if (problem) throw new WeftError(PipelineErrors.STEP_BAD_OUTPUT, `Step "${stepId}" returned an output that is not JSON: ${problem[0]} ${problem[1]}`, { path: problem[0], data: { step_id: stepId } });
     return value;
   }
