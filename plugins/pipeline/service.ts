@@ -11,7 +11,7 @@ import type { PipelineDef } from './model.js';
 import { BUILTIN_OPERATORS, type Operator } from './operators.js';
 import { invalid, prepare, type Registries } from './prepare.js';
 import type { ModuleLoader } from './resolve.js';
-import { validateDocument, type ValidationReport } from './validate.js';
+import { validateDocument, type ValidateOptions, type ValidationReport } from './validate.js';
 
 /** Options when loading or running: extra step implementations by class name. */
 export interface StepOptions {
@@ -62,6 +62,7 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
   const operators: Record<string, Operator> = { ...BUILTIN_OPERATORS };
   const registries: Registries = { steps, conditionTypes, operators, load };
   const engineHooks = { event: hooks['pipeline.event'], beforeStep: hooks['pipeline.beforeStep'] };
+  const check: ValidateOptions['check'] = (document, report) => hooks['pipeline.validate'].call(document, report);
 
   const unique = (kind: string, taken: boolean, name: string): void => {
     if (taken) throw new WeftError(PipelineErrors.STEP_TYPE_DUPLICATE, `A ${kind} named "${name}" is already registered`, { data: { name } });
@@ -69,7 +70,7 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
 
   const parse = async (document: unknown, options: StepOptions & { baseDir?: string; file?: string } = {}): Promise<PipelineDef> => {
     const baseDir = options.baseDir ?? process.cwd();
-    const { report, def } = await validateDocument(document, { baseDir, registries, extraSteps: toMap(options.steps), ...(options.file === undefined ? {} : { file: options.file }) });
+    const { report, def } = await validateDocument(document, { baseDir, registries, check, extraSteps: toMap(options.steps), ...(options.file === undefined ? {} : { file: options.file }) });
     if (!report.valid) throw invalid({ name: String((document as JsonObject | null)?.['name'] ?? 'pipeline'), ...(options.file === undefined ? {} : { file: options.file }) }, report.errors);
     return def!;
   };
@@ -85,7 +86,7 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
       const file = typeof source === 'string' ? resolve(source) : undefined;
       const document = file === undefined ? source : await readDocument(file);
       const baseDir = file === undefined ? (options.baseDir ?? process.cwd()) : dirname(file);
-      const { report, def } = await validateDocument(document, { baseDir, registries, extraSteps: toMap(options.steps), strict: options.strict === true, skipSteps: options.skipSteps === true, ...(file === undefined ? {} : { file }) });
+      const { report, def } = await validateDocument(document, { baseDir, registries, check, extraSteps: toMap(options.steps), strict: options.strict === true, skipSteps: options.skipSteps === true, ...(file === undefined ? {} : { file }) });
       return def ? { ...report, def } : report;
     },
     prepare: (def, options = {}) => prepare(def, registries, toMap(options.steps)),

@@ -24,6 +24,8 @@ export interface ValidateOptions {
   strict?: boolean;
   /** Skip resolving step implementations (used when only the structure matters). */
   skipSteps?: boolean;
+  /** Other plugins' checks of the document (the `pipeline.validate` hook). */
+  check?: (document: JsonObject, report: { errors: Issue[]; warnings: Issue[] }) => void;
 }
 
 function checkRefs(template: Template, path: string, def: PipelineDef, stepIds: ReadonlySet<string>, errors: Issue[]): void {
@@ -111,6 +113,7 @@ export async function validateDocument(doc: unknown, options: ValidateOptions): 
   const stepIds = new Set(graph.steps.keys());
   structureChecks(def, graph, errors, warnings);
   templateChecks(def, stepIds, errors);
+  options.check?.(doc as JsonObject, { errors, warnings });
   const { issues } = await compileConditions(def, graph, options.registries);
   // A bad template inside a condition was already reported above at its exact field; say it once.
   errors.push(...issues.filter((i) => !errors.some((e) => e.code === i.code && e.message === i.message)));

@@ -5,18 +5,21 @@ const PREFIX = 'reliability:slo:';
 /** Allowed range of each objective: [min, max, whether max itself is excluded]. */
 const RANGES: Record<string, [number, number, boolean]> = { success_rate: [0, 1, true], p95_duration_ms: [0, Infinity, false], hir_max: [0, 1, false], cr_max: [0, 1, false] };
 
-/** The objectives of a pipeline file's `slo` block, or a message saying what is wrong with it. */
-export function objectivesOf(block: unknown): Objectives | string {
-  if (typeof block !== 'object' || block === null || Array.isArray(block)) return 'slo must be an object';
-  const out: Record<string, number> = {};
+/** What is wrong with a pipeline file's `slo` block: the JSON path of each bad field and why. */
+export function sloProblems(block: unknown): { path: string; message: string }[] {
+  if (typeof block !== 'object' || block === null || Array.isArray(block)) return [{ path: 'slo', message: 'slo must be an object' }];
+  const problems: { path: string; message: string }[] = [];
   for (const [key, value] of Object.entries(block)) {
     const range = RANGES[key];
-    if (range === undefined) return `slo.${key} is not one of ${Object.keys(RANGES).join(', ')}`;
+    const path = `slo.${key}`;
+    if (range === undefined) {
+      problems.push({ path, message: `${path} is not one of ${Object.keys(RANGES).join(', ')}` });
+      continue;
+    }
     const [min, max, open] = range;
-    if (typeof value !== 'number' || value < min || value > max || (open && value === max)) return `slo.${key} must be a number in [${min}, ${max}${open ? ')' : ']'}`;
-    out[key] = value;
+    if (typeof value !== 'number' || value < min || value > max || (open && value === max)) problems.push({ path, message: `${path} must be a number in [${min}, ${max}${open ? ')' : ']'}` });
   }
-  return out;
+  return problems;
 }
 
 /**

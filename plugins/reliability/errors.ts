@@ -21,4 +21,5 @@ export const ReliabilityErrors = defineErrors('RELIABILITY', {
   REPLAY_NO_PIPELINE: 'The run to replay names no pipeline file; pass the pipeline to replay it with.',
   REPLAY_OPTION_INVALID: 'A replay option is wrong: an unknown --mode, --input that is not a JSON object or outside counterfactual mode, an unreadable --input-file.',
   REPLAY_UNRECORDED_STEP: 'A strict replay reached a step the recorded run has no outcome for; it is vetoed rather than run for real.',
+  SLO_INVALID: 'A pipeline file\'s slo block is malformed: an unknown objective, or a value outside its range; the path names the field.',
 });

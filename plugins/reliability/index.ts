@@ -8,7 +8,8 @@ import { metricsCommand } from './commands.js';
 import { COST_CONFIG_SCHEMA, validateBudgets } from './cost-config.js';
 import { costsCommand } from './costs-command.js';
 import { DEFAULT_PRICING, type ModelPrice } from './cost.js';
-import { DeclaredSlos, objectivesOf } from './declared-slo.js';
+import { DeclaredSlos, sloProblems } from './declared-slo.js';
+import { ReliabilityErrors } from './errors.js';
 import { evidenceCommands } from './evidence-commands.js';
 import { explainCommand } from './explain.js';
 import { ModeEnforcer } from './modes.js';
@@ -166,12 +167,15 @@ export default definePlugin<ReliabilityConfig>({
     ctx.hooks.tapPromise('pipeline.beforeStep', monitor.gate);
     // Records still being written need the stores, which may belong to plugins that close before this one.
     ctx.hooks.tapPromise('kernel.close', () => service.flush(), { stage: Number.MIN_SAFE_INTEGER });
-    // A pipeline file's slo block is seen when a run of it starts (stored off the run's path); config overrides it.
+    // A pipeline file's slo block is checked with the rest of the file (weft validate, and before every run) …
+    ctx.hooks.tap('pipeline.validate', (document, report) => {
+      if (document['slo'] === undefined) return;
+      for (const problem of sloProblems(document['slo'])) report.errors.push({ code: ReliabilityErrors.SLO_INVALID, ...problem });
+    });
+    // … and seen when a run of it starts (stored off the run's path); config overrides it.
     ctx.hooks.tap('pipeline.event', (event, run) => {
       if (event.type !== 'run.started' || run.definition['slo'] === undefined) return;
-      const objectives = objectivesOf(run.definition['slo']);
-      if (typeof objectives === 'string') ctx.log.warn(`pipeline ${run.pipeline}: ${objectives}; its slo block is ignored`);
-      else service.track(declared.declare(run.pipeline, objectives), 'store a declared SLO');
+      service.track(declared.declare(run.pipeline, run.definition['slo'] as Objectives), 'store a declared SLO');
     });
     const slos = async () => ({ ...(await declared.read([...new Set((await (await storage.runs()).list()).map((r) => r.pipeline))])), ...config.slo });
     ctx.hooks.tap('kernel.commands', (commands) => {

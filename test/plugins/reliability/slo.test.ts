@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunRecord } from '../../../plugins/reliability/records.js';
-import { objectivesOf } from '../../../plugins/reliability/declared-slo.js';
+import { sloProblems } from '../../../plugins/reliability/declared-slo.js';
 import { DEFAULT_WINDOWS, evaluateSlo, percentile } from '../../../plugins/reliability/slo.js';
 import { boot, command, failure, runMix } from './helpers.js';
 
@@ -53,19 +53,36 @@ slo('weft slo evaluates the configured pipelines', async () => {
 });
 
 const declared = suite('reliability: slo blocks in pipeline files');
-const blocks: Array<[unknown, object | string]> = [
-  [{ success_rate: 0.99, p95_duration_ms: 5000, hir_max: 0.05, cr_max: 1 }, { success_rate: 0.99, p95_duration_ms: 5000, hir_max: 0.05, cr_max: 1 }],
-  [{}, {}],
-  [[], 'slo must be an object'],
-  [null, 'slo must be an object'],
-  ['x', 'slo must be an object'],
-  [{ speed: 1 }, 'slo.speed is not one of success_rate, p95_duration_ms, hir_max, cr_max'],
-  [{ success_rate: 1 }, 'slo.success_rate must be a number in [0, 1)'],
-  [{ success_rate: '0.9' }, 'slo.success_rate must be a number in [0, 1)'],
-  [{ hir_max: -0.1 }, 'slo.hir_max must be a number in [0, 1]'],
-  [{ cr_max: 1.5 }, 'slo.cr_max must be a number in [0, 1]'],
+const blocks: Array<[unknown, Array<[string, string]>]> = [
+  [{ success_rate: 0.99, p95_duration_ms: 5000, hir_max: 0.05, cr_max: 1 }, []],
+  [{}, []],
+  [[], [['slo', 'slo must be an object']]],
+  [null, [['slo', 'slo must be an object']]],
+  ['x', [['slo', 'slo must be an object']]],
+  [{ speed: 1 }, [['slo.speed', 'slo.speed is not one of success_rate, p95_duration_ms, hir_max, cr_max']]],
+  [{ success_rate: 1 }, [['slo.success_rate', 'slo.success_rate must be a number in [0, 1)']]],
+  [{ success_rate: '0.9' }, [['slo.success_rate', 'slo.success_rate must be a number in [0, 1)']]],
+  [{ hir_max: -0.1, cr_max: 1.5 }, [['slo.hir_max', 'slo.hir_max must be a number in [0, 1]'], ['slo.cr_max', 'slo.cr_max must be a number in [0, 1]']]],
 ];
-for (const [block, expected] of blocks) declared(JSON.stringify(block), () => assert.equal(objectivesOf(block), expected));
+for (const [block, expected] of blocks) declared(JSON.stringify(block), () => assert.equal(sloProblems(block).map((p) => [p.path, p.message]), expected));
+
+declared('weft validate reports a bad slo block at its path, and a run of the file is refused before it starts', async () => {
+  const kernel = await boot({});
+  const pipeline = kernel.services.get('pipeline');
+  const doc = { name: 'bad', slo: { success_rate: 2, p95: 5 }, steps: [{ id: 's', step_class: 's' }], flow: { start_at: 's' } };
+  const report = await pipeline.validate(doc, { steps: { s: async () => ({}) } });
+  assert.is(report.valid, false);
+  assert.equal(report.errors.map((e) => [e.code, e.path]), [['RELIABILITY_SLO_INVALID', 'slo.success_rate'], ['RELIABILITY_SLO_INVALID', 'slo.p95']]);
+  try {
+    await pipeline.parse(doc, { steps: { s: async () => ({}) } });
+    assert.unreachable('should throw');
+  } catch (e: unknown) {
+    assert.is((e as { code?: string }).code, 'PIPELINE_INVALID');
+    assert.match((e as Error).message, 'slo.success_rate');
+  }
+  assert.equal(await (await kernel.services.get('storage').runs()).list(), []);
+  await kernel.close();
+});
 
 declared('a pipeline file\'s slo block is stored when it runs and evaluated by weft slo; config overrides it', async () => {
   const warnings: string[] = [];
@@ -77,9 +94,8 @@ declared('a pipeline file\'s slo block is stored when it runs and evaluated by w
   await runDoc('filed', { success_rate: 0.9 });
   await runDoc('filed', { success_rate: 0.9 });
   await runDoc('cfg', { cr_max: 0.01 });
-  await runDoc('bad', { success_rate: 2 });
   await pipeline.run(await pipeline.parse({ name: 'plain', steps: [{ id: 's', step_class: 's' }], flow: { start_at: 's' } }, { steps }), { steps });
-  assert.equal(warnings, ['[reliability] pipeline bad: slo.success_rate must be a number in [0, 1); its slo block is ignored']);
+  assert.equal(warnings, []);
   const reports = JSON.parse((await command(kernel, 'slo', [], { json: true })).stdout) as Array<{ pipeline: string; runs: number; objectives: Array<{ objective: string; target: number }> }>;
   assert.equal(reports.map((r) => [r.pipeline, r.runs, r.objectives.map((o) => `${o.objective}=${o.target}`)]), [['cfg', 1, ['cr_max=0.5']], ['filed', 2, ['success_rate=0.9']]]);
   await kernel.close();
