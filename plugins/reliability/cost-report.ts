@@ -1,9 +1,20 @@
 import { sumUsd, type CostCategory, type CostEntry } from './cost.js';
 
-/** A run's outcome, as the caller knows it. */
-export interface RunOutcome {
-  run_id: string;
+/** What CPSW and TPW need of a run record. */
+export interface RunSpend {
   success: boolean;
+  /** Absent counts as nothing spent. */
+  cost_usd?: number;
+  tokens?: number;
+}
+
+/** CPSW and TPW of some runs, and how many of them succeeded. */
+export interface PerSuccessfulRun {
+  successful_runs: number;
+  /** USD spent by successful runs / successful runs; null without one. */
+  cpsw: number | null;
+  /** Model tokens of successful runs / successful runs; null without one. */
+  tpw: number | null;
 }
 
 /** Bounds of a report in epoch ms, both inclusive; a missing bound leaves that side open. */
@@ -18,13 +29,13 @@ export interface CostReport {
   /** Categories with a non-zero total only. */
   by_category: Partial<Record<CostCategory, number>>;
   by_agent: Record<string, number>;
-  /** Distinct run ids among the period's entries. */
+  /** The runs of the report's window. */
   total_runs: number;
-  /** Those of them whose outcome is a success. */
+  /** Those of them that succeeded. */
   successful_runs: number;
-  /** Cost per successful run: all the period's cost (failures and run-less spend included) / successful runs; null without one. */
+  /** Cost per successful run, as perSuccessfulRun gives it. */
   cpsw: number | null;
-  /** Tokens per successful run: LLM tokens of successful runs / successful runs; null without one. */
+  /** Tokens per successful run, as perSuccessfulRun gives it. */
   tpw: number | null;
 }
 
@@ -34,27 +45,32 @@ export function inPeriod(at: number, { since, until }: CostPeriod): boolean {
 }
 
 /**
- * Reports the entries in the period. A run belongs to the period when one of its entries does;
- * `runs` needs no time filter. A run listed twice takes its last outcome; an unlisted run is not
- * a success. Fixes reference bug #17: CPSW and TPW divide by successful runs, not all runs.
+ * CPSW and TPW over successful runs only, from each run's own cost and tokens: the one definition
+ * `weft metrics` and `weft costs` share. Fixes reference bug #17 (its CPSW divides every entry's
+ * cost by every run); the spend of failed runs is not charged to the successes.
  */
-export function costReport(entries: readonly CostEntry[], runs: readonly RunOutcome[], period: CostPeriod = {}): CostReport {
+export function perSuccessfulRun(runs: readonly RunSpend[]): PerSuccessfulRun {
+  const ok = runs.filter((r) => r.success);
+  if (ok.length === 0) return { successful_runs: 0, cpsw: null, tpw: null };
+  const tokens = ok.reduce((n, r) => n + (r.tokens ?? 0), 0);
+  return { successful_runs: ok.length, cpsw: sumUsd(ok.map((r) => r.cost_usd ?? 0)) / ok.length, tpw: tokens / ok.length };
+}
+
+/**
+ * Reports the entries in the period by category and agent. CPSW and TPW come from `runs`, the
+ * run records of the same window, which the caller picks as `weft metrics` does, so both commands
+ * give the same figures.
+ */
+export function costReport(entries: readonly CostEntry[], runs: readonly RunSpend[], period: CostPeriod = {}): CostReport {
   const chosen = entries.filter((e) => inPeriod(e.at, period));
-  const success = new Map(runs.map((r) => [r.run_id, r.success]));
-  const runIds = new Set(chosen.flatMap((e) => (e.run_id === undefined ? [] : [e.run_id])));
-  const successful = [...runIds].filter((id) => success.get(id) === true).length;
-  const tokens = chosen.filter((e) => e.category === 'llm_tokens' && e.run_id !== undefined && success.get(e.run_id) === true).reduce((a, e) => a + e.quantity, 0);
-  const total = sumUsd(chosen.map((e) => e.amount_usd));
   const by_category: Partial<Record<CostCategory, number>> = {};
   for (const [category, amount] of totals(chosen, (e) => e.category)) if (amount !== 0) by_category[category] = amount;
   return {
-    total_cost: total,
+    total_cost: sumUsd(chosen.map((e) => e.amount_usd)),
     by_category,
     by_agent: Object.fromEntries(totals(chosen, (e) => e.agent)),
-    total_runs: runIds.size,
-    successful_runs: successful,
-    cpsw: successful === 0 ? null : total / successful,
-    tpw: successful === 0 ? null : tokens / successful,
+    total_runs: runs.length,
+    ...perSuccessfulRun(runs),
   };
 }
 

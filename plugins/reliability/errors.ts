@@ -16,6 +16,7 @@ export const ReliabilityErrors = defineErrors('RELIABILITY', {
   KEY_INVALID: 'The evidence signing key file cannot be read as an Ed25519 private key in PEM.',
   MODE_VIOLATION: 'A step was not run because its declared mode does not allow it (a write in explore, an escalate step without approval).',
   MODE_INVALID: 'An agent mode is not one of explore, execute, escalate.',
+  RECORD_INVALID: 'A record given to reliability.add lacks a required field or has a field of the wrong type; nothing of that call was stored.',
   REPLAY_FAILED: 'The replay run could not run (its pipeline would not load, or the engine threw).',
   REPLAY_NOT_INSTALLED: 'A replay was asked of a pipeline service whose beforeStep hook lacks the replay tap.',
   REPLAY_NO_PIPELINE: 'The run to replay names no pipeline file; pass the pipeline to replay it with.',

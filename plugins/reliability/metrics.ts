@@ -1,3 +1,5 @@
+import { perSuccessfulRun } from './cost-report.js';
+import { sumUsd } from './cost.js';
 import { mtte, rsr, type Measurement, type MtteReport, type RsrReport } from './measurements.js';
 import type { RunRecord, StepRecord } from './records.js';
 import { trend, type Trend } from './trend.js';
@@ -19,11 +21,14 @@ export interface StepBreakdown {
   svr: number;
   cr: number;
   ma: number;
+  /** Mean tool time of its records that recorded tool calls; null when none did. */
+  tcl: number | null;
 }
 
 /** The reliability report (reference §3.1). */
 export interface MetricsReport {
-  period: { since: number | null; until: number | null };
+  /** From the filter's `since`, else the earliest admitted record (null with none), to its `until`, else now. */
+  period: { since: number | null; until: number };
   total_runs: number;
   total_steps: number;
   /** Step validity rate: successful steps / steps; 1 with no steps. */
@@ -36,13 +41,13 @@ export interface MetricsReport {
   hir: number;
   /** Mode adherence: steps without a mode violation / steps; 1 with no steps. */
   ma: number;
-  /** Mean step duration in ms; null with no steps. */
+  /** Tool call latency: mean `tool_duration_ms` of the steps that have one; null with none. */
   tcl: number | null;
-  /** Mean run duration in ms; null with no runs. */
+  /** Mean `duration_ms` of the runs that have one; null with none. */
   wct: number | null;
   /** Tokens per workflow: model tokens of successful runs / successful runs; null with none. */
   tpw: number | null;
-  /** Cost per successful workflow: USD spent by every run / successful runs; null with none. */
+  /** Cost per successful workflow: USD spent by successful runs / successful runs; null with none. */
   cpsw: number | null;
   /** USD spent by the runs. */
   total_cost_usd: number;
@@ -62,8 +67,11 @@ export const TARGETS = { svr: 0.95, cr: 0.1, pc: 2, hir: 0.05, ma: 0.9 } as cons
 
 const ratio = (part: number, whole: number, empty: number): number => (whole === 0 ? empty : part / whole);
 const mean = (values: number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
+/** The values a field has where it is present. */
+const present = <T>(items: readonly T[], value: (item: T) => number | undefined): number[] => items.flatMap((item) => value(item) ?? []);
 const violates = (s: StepRecord): boolean => s.mode !== undefined && s.declared_mode !== undefined && s.mode !== s.declared_mode;
 const HOUR = 36e5;
+const earliest = (records: readonly { at: number }[]): number | null => (records.length === 0 ? null : records.reduce((min, r) => Math.min(min, r.at), Infinity));
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 function rates(steps: StepRecord[]): StepBreakdown {
@@ -71,21 +79,24 @@ function rates(steps: StepRecord[]): StepBreakdown {
   const ok = steps.filter((s) => s.success).length;
   const comp = steps.filter((s) => s.required_compensation).length;
   const bad = steps.filter(violates).length;
-  return { total_steps: total, successful_steps: ok, compensated_steps: comp, mode_violations: bad, svr: ratio(ok, total, 1), cr: ratio(comp, total, 0), ma: ratio(total - bad, total, 1) };
+  const tcl = mean(present(steps, (s) => s.tool_duration_ms));
+  return { total_steps: total, successful_steps: ok, compensated_steps: comp, mode_violations: bad, svr: ratio(ok, total, 1), cr: ratio(comp, total, 0), ma: ratio(total - bad, total, 1), tcl };
 }
 
-/** The metrics of the records the filter admits: a pure function of its arguments. */
-export function metrics(records: { runs: readonly RunRecord[]; steps: readonly StepRecord[]; measurements?: readonly Measurement[] }, filter: MetricsFilter = {}): MetricsReport {
-  const inWindow = (r: { pipeline: string; at: number }): boolean =>
-    (filter.pipeline === undefined || r.pipeline === filter.pipeline) && (filter.since === undefined || r.at >= filter.since) && (filter.until === undefined || r.at < filter.until);
+/** Whether a record lies in the filter's pipeline and window (`since` inclusive, `until` exclusive). */
+export function admits(filter: MetricsFilter): (r: { pipeline?: string; at: number }) => boolean {
+  return (r) => (filter.pipeline === undefined || r.pipeline === filter.pipeline) && (filter.since === undefined || r.at >= filter.since) && (filter.until === undefined || r.at < filter.until);
+}
+
+/** The metrics of the records the filter admits at `now`: a pure function of its arguments. */
+export function metrics(records: { runs: readonly RunRecord[]; steps: readonly StepRecord[]; measurements?: readonly Measurement[] }, filter: MetricsFilter = {}, now = Date.now()): MetricsReport {
+  const inWindow = admits(filter);
   const runs = records.runs.filter(inWindow);
   const steps = records.steps.filter((s) => inWindow(s) && (filter.step === undefined || s.step_id === filter.step));
   const all = rates(steps);
   const pc = ratio(runs.reduce((n, r) => n + r.retries, 0), runs.length, 0);
   const hir = ratio(runs.filter((r) => r.required_human).length, runs.length, 0);
-  const succeeded = runs.filter((r) => r.success);
-  const cost = runs.reduce((n, r) => n + r.cost_usd, 0);
-  const perSuccess = (total: number): number | null => (succeeded.length === 0 ? null : total / succeeded.length);
+  const perSuccess = perSuccessfulRun(runs);
   const measured = (records.measurements ?? []).filter(inWindow);
   const violations = [
     ...(all.svr <= TARGETS.svr ? [`SVR too low: ${pct(all.svr)} (target >${pct(TARGETS.svr)})`] : []),
@@ -101,7 +112,7 @@ export function metrics(records: { runs: readonly RunRecord[]; steps: readonly S
   }
   const ids = [...new Set(steps.map((s) => s.step_id))].sort();
   return {
-    period: { since: filter.since ?? null, until: filter.until ?? null },
+    period: { since: filter.since ?? earliest([...runs, ...steps, ...measured]), until: filter.until ?? now },
     total_runs: runs.length,
     total_steps: steps.length,
     svr: all.svr,
@@ -109,11 +120,11 @@ export function metrics(records: { runs: readonly RunRecord[]; steps: readonly S
     pc,
     hir,
     ma: all.ma,
-    tcl: mean(steps.map((s) => s.tool_duration_ms)),
-    wct: mean(runs.map((r) => r.duration_ms)),
-    tpw: perSuccess(succeeded.reduce((n, r) => n + r.tokens, 0)),
-    cpsw: perSuccess(cost),
-    total_cost_usd: cost,
+    tcl: all.tcl,
+    wct: mean(present(runs, (r) => r.duration_ms)),
+    tpw: perSuccess.tpw,
+    cpsw: perSuccess.cpsw,
+    total_cost_usd: sumUsd(present(runs, (r) => r.cost_usd)),
     mtte: mtte(measured),
     rsr: rsr(measured),
     healthy: violations.length === 0,

@@ -10,12 +10,35 @@ import type { RunRecord, StepRecord } from './records.js';
 /** The record kinds the reliability plugin stores. */
 export const KINDS = { run: 'reliability.run', measurement: 'reliability.measurement' } as const;
 
-type Shape = Record<string, 'string' | 'number' | 'boolean'>;
+/** A field's type; a trailing `?` marks a field that may be absent. */
+export type Field = 'string' | 'number' | 'boolean' | 'object' | 'string?' | 'number?';
+type Shape = Record<string, Field>;
 
-const RUN: Shape = { run_id: 'string', pipeline: 'string', success: 'boolean', retries: 'number', required_human: 'boolean', duration_ms: 'number', tokens: 'number', cost_usd: 'number', at: 'number' };
-const STEP: Shape = { run_id: 'string', pipeline: 'string', step_id: 'string', success: 'boolean', required_compensation: 'boolean', required_human: 'boolean', tool_duration_ms: 'number', at: 'number' };
-const COST: Shape = { category: 'string', amount_usd: 'number', quantity: 'number', unit_cost: 'number', at: 'number', agent: 'string' };
+/** The fields of each record kind, as `add` checks them and reads expect them. */
+export const SHAPES = {
+  runs: { run_id: 'string', pipeline: 'string', success: 'boolean', retries: 'number', required_human: 'boolean', at: 'number', duration_ms: 'number?', tokens: 'number?', cost_usd: 'number?' },
+  steps: { run_id: 'string', pipeline: 'string', step_id: 'string', success: 'boolean', required_compensation: 'boolean', required_human: 'boolean', at: 'number', tool_duration_ms: 'number?', mode: 'string?', declared_mode: 'string?' },
+  costs: { category: 'string', amount_usd: 'number', quantity: 'number', unit_cost: 'number', at: 'number', agent: 'string', context: 'object', run_id: 'string?', pipeline: 'string?' },
+} as const satisfies Record<string, Shape>;
 const MEASUREMENT: Shape = { kind: 'string', run_id: 'string', pipeline: 'string', at: 'number', success: 'boolean' };
+
+/** Whether a value has a field's type (a number must be finite, an object not an array); an optional field may be absent. */
+function fitsField(value: unknown, field: Field): boolean {
+  const optional = field.endsWith('?');
+  if (value === undefined) return optional;
+  const type = optional ? field.slice(0, -1) : field;
+  if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
+  if (type === 'object') return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === type;
+}
+
+/** The first field of `value` that does not fit `shape` (`''` when `value` is not an object), or undefined when all do. */
+export function misfit(value: unknown, shape: Shape): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return '';
+  return Object.keys(shape).find((field) => !fitsField((value as Record<string, unknown>)[field], shape[field]!));
+}
+
+const fits = (value: unknown, shape: Shape): boolean => misfit(value, shape) === undefined;
 
 /** What one run (or one `add` call) contributes. */
 export interface RunRecords {
@@ -23,9 +46,6 @@ export interface RunRecords {
   steps: StepRecord[];
   costs: CostEntry[];
 }
-
-const fits = (value: unknown, shape: Shape): boolean =>
-  typeof value === 'object' && value !== null && Object.entries(shape).every(([field, type]) => typeof (value as Record<string, unknown>)[field] === type);
 
 /**
  * The stored record of one run's records; `id` is the run id, so recording a run again replaces
@@ -39,8 +59,7 @@ export function encodeRuns(id: string, records: RunRecords): StoredRecord {
   const steps = records.steps.map((step) => {
     at = Math.max(at, step.at);
     if (step.run_id !== runId || step.pipeline !== pipeline) return step;
-    const own: Partial<StepRecord> = { step_id: step.step_id, success: step.success, required_compensation: step.required_compensation, required_human: step.required_human, tool_duration_ms: step.tool_duration_ms, at: step.at };
-    if (step.mode !== undefined) Object.assign(own, { mode: step.mode, declared_mode: step.declared_mode });
+    const { run_id: _run, pipeline: _pipeline, ...own } = step;
     return own;
   });
   for (const item of records.costs) at = Math.max(at, item.at);
@@ -59,7 +78,8 @@ export function decodeRuns(stored: readonly StoredRecord[]): { values: RunRecord
   const values: RunRecords = { runs: [], steps: [], costs: [] };
   let skipped = 0;
   for (const { data, run_id, pipeline } of stored) {
-    for (const [field, shape] of [['runs', RUN], ['steps', STEP], ['costs', COST]] as const) {
+    for (const field of ['runs', 'steps', 'costs'] as const) {
+      const shape: Shape = SHAPES[field];
       const items: unknown = data[field];
       if (!Array.isArray(items)) {
         skipped++;

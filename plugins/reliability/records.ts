@@ -12,7 +12,8 @@ export interface StepRecord {
   required_compensation: boolean;
   /** A human response was given to it (a `run.resumed` naming the step). */
   required_human: boolean;
-  tool_duration_ms: number;
+  /** Summed durations of the tool calls the step recorded (all its attempts); absent when it recorded none. */
+  tool_duration_ms?: number;
   /** Milliseconds since the epoch when the step finished. */
   at: number;
   mode?: string;
@@ -28,11 +29,12 @@ export interface RunRecord {
   retries: number;
   /** Some step of the run was answered by a human. */
   required_human: boolean;
-  duration_ms: number;
+  /** Projected runs always have the next three; records from user code may leave them out. */
+  duration_ms?: number;
   /** Model tokens (prompt and completion) of the calls its steps recorded. */
-  tokens: number;
+  tokens?: number;
   /** What those calls cost in USD. */
-  cost_usd: number;
+  cost_usd?: number;
   /** Milliseconds since the epoch when the run started. */
   at: number;
 }
@@ -54,6 +56,10 @@ export interface ProjectOptions {
   isWrite?: (tool: string) => boolean;
 }
 
+const addTo = (sums: Map<string, number>, key: string, ms: number): void => {
+  sums.set(key, (sums.get(key) ?? 0) + ms);
+};
+
 /** Projects one run's events into its step records and, once it ended, its run record. */
 export function project(events: readonly RunEvent[], options: ProjectOptions = {}): RunRecords {
   const started = events.find((e) => e.type === 'run.started');
@@ -69,11 +75,13 @@ export function project(events: readonly RunEvent[], options: ProjectOptions = {
   let cost = 0;
   // Steps that stepped outside their declared mode: refused by the enforcer, or an explore step that called a writing tool.
   const violated = new Set<string>();
+  const toolTime = new Map<string, number>();
   const modes = options.modes ?? {};
   for (const e of events) {
     if (e.type === 'call.recorded') {
       tokens += (e.call.usage?.input_tokens ?? 0) + (e.call.usage?.output_tokens ?? 0);
       cost += e.call.cost_usd ?? options.price?.(e.call) ?? 0;
+      if (e.call.kind === 'tool') addTo(toolTime, `${e.step_id}#${e.iteration}`, e.call.duration_ms);
       if (e.call.kind === 'tool' && modes[e.step_id] === 'explore' && options.isWrite?.(e.call.name)) violated.add(`${e.step_id}#${e.iteration}`);
       continue;
     }
@@ -86,7 +94,9 @@ export function project(events: readonly RunEvent[], options: ProjectOptions = {
     const replaced = recovered ? failedAt.get(key) : undefined;
     if (replaced !== undefined) steps.splice(replaced, 1);
     if (e.type === 'step.failed') failedAt.set(key, steps.length);
-    const record: StepRecord = { run_id: e.run_id, pipeline, step_id: e.step_id, success: e.type === 'step.completed' && !recovered, required_compensation: recovered, required_human: answered.has(e.step_id), tool_duration_ms: e.duration_ms, at: e.at };
+    const record: StepRecord = { run_id: e.run_id, pipeline, step_id: e.step_id, success: e.type === 'step.completed' && !recovered, required_compensation: recovered, required_human: answered.has(e.step_id), at: e.at };
+    const toolMs = toolTime.get(key);
+    if (toolMs !== undefined) record.tool_duration_ms = toolMs;
     const declared = modes[e.step_id];
     if (declared !== undefined) Object.assign(record, { declared_mode: declared, mode: violated.has(key) ? 'execute' : declared });
     steps.push(record);

@@ -6,10 +6,11 @@ import { budgetUsage, type Budget, type BudgetUsage } from './budget.js';
 import { costReport, type CostReport } from './cost-report.js';
 import { llmEntry, priceOf, toolEntry, type CostEntry, type PricingTable } from './cost.js';
 import type { Measurement } from './measurements.js';
-import { metrics, type MetricsFilter, type MetricsReport } from './metrics.js';
+import { admits, metrics, type MetricsFilter, type MetricsReport } from './metrics.js';
 import type { ModeEnforcer } from './modes.js';
 import { declaredModes, type RunMonitor } from './monitor.js';
-import { decodeRuns, encodeRuns, KINDS, decodeMeasurements, encodeMeasurement } from './record-codec.js';
+import { decodeRuns, encodeRuns, KINDS, decodeMeasurements, encodeMeasurement, type RunRecords as StoredRuns } from './record-codec.js';
+import { checkAdded } from './record-check.js';
 import { project, type RunRecord, type StepRecord } from './records.js';
 import { REPLAY_RUN_PREFIX } from './replay.js';
 import type { CircuitBreaker } from './breaker.js';
@@ -29,7 +30,11 @@ export interface ReliabilityService {
   records(filter?: MetricsFilter): Promise<Records>;
   /** The metrics report (reference §3.1, with TPW, CPSW, MTTE and RSR) over the records the filter admits. */
   metrics(filter?: MetricsFilter): Promise<MetricsReport>;
-  /** Stores records from user code (work done outside pipelines, steps with a mode). */
+  /**
+   * Stores records from user code (work done outside pipelines, steps with a mode), all or none:
+   * a record missing a required field or with a wrong type is refused (RELIABILITY_RECORD_INVALID
+   * naming its path, `runs[0].success`). Run records are watched like those of pipeline runs.
+   */
   add(records: { runs?: RunRecord[]; steps?: StepRecord[]; costs?: CostEntry[] }): Promise<void>;
   /** Stores an SLO measurement (MTTE, RSR). */
   measure(measurement: Measurement): Promise<void>;
@@ -137,8 +142,19 @@ export class Reliability implements ReliabilityService {
     const projected = project(log, { modes: declaredModes(run.definition), price: this.price, isWrite: writes });
     const costs: CostEntry[] = [];
     for (const e of log) if (e.type === 'call.recorded') costs.push(...this.costsOf(e, run));
-    this.#store(encodeRuns(run.run_id, { runs: present(projected.run), steps: projected.steps, costs }));
-    return projected.run && this.#d.watch.observe(projected.run, projected.steps);
+    const records = { runs: present(projected.run), steps: projected.steps, costs };
+    this.#store(encodeRuns(run.run_id, records));
+    return this.#watch(records);
+  }
+
+  /** Has the watch look at each run record with the step records of its run: anomalies, SLOs and alert rules. */
+  #watch(records: StoredRuns): Promise<void> | undefined {
+    const raised: Promise<void>[] = [];
+    for (const run of records.runs) {
+      const observed = this.#d.watch.observe(run, records.steps.filter((s) => s.run_id === run.run_id && s.pipeline === run.pipeline));
+      if (observed) raised.push(observed);
+    }
+    return raised.length === 0 ? undefined : Promise.all(raised).then(() => undefined);
   }
 
   /** Keeps background work (recording a run) until it settles; flush() waits for it, and a failure is logged. */
@@ -182,7 +198,10 @@ export class Reliability implements ReliabilityService {
   }
 
   async add(records: { runs?: RunRecord[]; steps?: StepRecord[]; costs?: CostEntry[] }): Promise<void> {
-    await (await this.#d.records()).put([encodeRuns(randomUUID(), { runs: records.runs ?? [], steps: records.steps ?? [], costs: records.costs ?? [] })], this.#ttl);
+    const checked = checkAdded(records);
+    await (await this.#d.records()).put([encodeRuns(randomUUID(), checked)], this.#ttl);
+    const raised = this.#watch(checked);
+    if (raised) this.track(raised, 'watch added records');
   }
 
   async measure(measurement: Measurement): Promise<void> {
@@ -221,7 +240,7 @@ export class Reliability implements ReliabilityService {
   }
 
   async metrics(filter: MetricsFilter = {}): Promise<MetricsReport> {
-    return metrics(await this.records(filter), filter);
+    return metrics(await this.records(filter), filter, this.#now());
   }
 
   async costs(filter: MetricsFilter = {}): Promise<{ report: CostReport; budgets: BudgetUsage[] }> {
@@ -230,7 +249,8 @@ export class Reliability implements ReliabilityService {
     const costs = records.costs.filter((c) => filter.pipeline === undefined || c.pipeline === filter.pipeline);
     const period = { ...(filter.since === undefined ? {} : { since: filter.since }), ...(filter.until === undefined ? {} : { until: filter.until - 1 }) };
     const now = this.#now();
-    return { report: costReport(costs, records.runs, period), budgets: this.#d.budgets.map((b) => budgetUsage(b, records.costs, now)) };
+    return { report: costReport(costs, records.runs.filter(admits(filter)), period), budgets: this.#d.budgets.map((b) => budgetUsage(b, records.costs, now)) };
   }
 
 }
+

@@ -62,7 +62,7 @@ export function evaluateSlo(pipeline: string, objectives: Objectives, records: {
   };
   const rate = objectives.success_rate;
   if (rate !== undefined) statuses.push({ objective: 'success_rate', target: rate, actual: 1 - failureRate(runs), compliant: 1 - failureRate(runs) >= rate });
-  lower('p95_duration_ms', percentile(runs.map((r) => r.duration_ms), 0.95));
+  lower('p95_duration_ms', percentile(runs.flatMap((r) => r.duration_ms ?? []), 0.95));
   lower('hir_max', report.hir);
   lower('cr_max', report.cr);
   // success_rate < 1 (the config schema's exclusiveMaximum), so some failures are always allowed.

@@ -93,8 +93,11 @@ export class Watch {
     const alerts: AlertInput[] = [];
     for (const metric of ['duration_ms', 'cost_usd'] as const) {
       const name = `${pipeline}.${metric}`;
+      const value = run[metric];
+      // A record from user code may leave the metric out.
+      if (value === undefined) continue;
       const series = recent[metric];
-      series.push(run.at, run[metric]);
+      series.push(run.at, value);
       const threshold = this.#o.thresholds?.[name];
       if (threshold === undefined && !series.unusual(ANOMALY_DEFAULTS.z)) continue;
       for (const a of this.#detector.check(name, series.points(), threshold)) {
@@ -102,7 +105,7 @@ export class Watch {
       }
     }
     const now = this.#now();
-    const values: Record<string, number | null> = { duration_ms: run.duration_ms, cost_usd: run.cost_usd, tokens: run.tokens, success: run.success ? 1 : 0 };
+    const values: Record<string, number | null> = { duration_ms: run.duration_ms ?? null, cost_usd: run.cost_usd ?? null, tokens: run.tokens ?? null, success: run.success ? 1 : 0 };
     if (objectives !== undefined) {
       const slo = evaluateSlo(pipeline, objectives, recent, now);
       values['slo.budget_remaining'] = slo.error_budget_remaining;

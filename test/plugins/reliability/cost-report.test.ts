@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CostCategory, CostEntry } from '../../../plugins/reliability/cost.js';
-import { costReport, inPeriod, type CostPeriod, type RunOutcome } from '../../../plugins/reliability/cost-report.js';
+import { costReport, inPeriod, perSuccessfulRun, type CostPeriod, type RunSpend } from '../../../plugins/reliability/cost-report.js';
 
 const entry = (amount_usd: number, at: number, run_id?: string, category: CostCategory = 'llm_tokens', quantity = 100, agent = 'a'): CostEntry => ({
   category,
@@ -14,39 +14,44 @@ const entry = (amount_usd: number, at: number, run_id?: string, category: CostCa
   context: {},
 });
 
-const rp = suite('reliability: cost report');
+const per = suite('reliability: CPSW and TPW over successful runs');
 
-// Two successful runs, one failed, and spend outside any run.
-const entries = [entry(0.1, 10, 'ok1'), entry(0.2, 20, 'ok2', 'llm_tokens', 300), entry(0.3, 30, 'bad'), entry(0.4, 40, undefined, 'storage', 1)];
-const runs: RunOutcome[] = [
-  { run_id: 'ok1', success: true },
-  { run_id: 'ok2', success: true },
-  { run_id: 'bad', success: false },
+const ok1: RunSpend = { success: true, cost_usd: 0.1, tokens: 100 };
+const ok2: RunSpend = { success: true, cost_usd: 0.2, tokens: 300 };
+const bad: RunSpend = { success: false, cost_usd: 0.3, tokens: 5000 };
+// [name, runs, successful_runs, cpsw, tpw]
+const perCases: Array<[string, RunSpend[], number, number | null, number | null]> = [
+  ['no runs: null', [], 0, null, null],
+  ['no successful run: null, however much failures spent', [bad], 0, null, null],
+  ["a failed run's spend and tokens are not charged to the successes (bug #17)", [ok1, ok2, bad], 2, 0.15, 200],
+  ['a successful run without cost or tokens counts as spending nothing', [ok2, { success: true }], 2, 0.1, 150],
 ];
-
-// [name, entries, runs, period, total, total_runs, successful_runs, cpsw, tpw]
-const cases: Array<[string, CostEntry[], RunOutcome[], CostPeriod, number, number, number, number | null, number | null]> = [
-  ['empty data: zeros and no per-run figures', [], [], {}, 0, 0, 0, null, null],
-  ['CPSW divides all cost by successful runs only (bug #17)', entries, runs, {}, 1, 3, 2, 0.5, 200],
-  ['no successful run: CPSW and TPW are null', entries, runs.map((r) => ({ ...r, success: false })), {}, 1, 3, 0, null, null],
-  ['a run without an outcome is not a success', entries, [], {}, 1, 3, 0, null, null],
-  ['the last outcome of a run listed twice wins', entries, [...runs, { run_id: 'ok2', success: false }], {}, 1, 3, 1, 1, 100],
-  ['both bounds are inclusive', entries, runs, { since: 20, until: 30 }, 0.5, 2, 1, 0.5, 300],
-  ['a bound just past an entry leaves it out', entries, runs, { since: 21, until: 29 }, 0, 0, 0, null, null],
-  ['only since', entries, runs, { since: 30 }, 0.7, 1, 0, null, null],
-  ['only until', entries, runs, { until: 10 }, 0.1, 1, 1, 0.1, 100],
-  ['a successful run outside the period does not count', entries, runs, { since: 20 }, 0.9, 2, 1, 0.9, 300],
-];
-for (const [name, es, rs, period, total, totalRuns, successful, cpsw, tpw] of cases) {
-  rp(name, () => {
-    const r = costReport(es, rs, period);
-    assert.equal([r.total_cost, r.total_runs, r.successful_runs, r.cpsw, r.tpw], [total, totalRuns, successful, cpsw, tpw]);
-  });
+for (const [name, runs, successful, cpsw, tpw] of perCases) {
+  per(name, () => assert.equal(perSuccessfulRun(runs), { successful_runs: successful, cpsw, tpw }));
 }
 
-rp('TPW counts only LLM tokens of successful runs', () => {
-  const r = costReport([entry(0.1, 1, 'ok1', 'llm_tokens', 1000), entry(0.1, 1, 'ok1', 'tool_execution', 1), entry(0.1, 1, 'bad', 'llm_tokens', 5000), entry(0.1, 1, undefined, 'llm_tokens', 7000)], runs);
-  assert.is(r.tpw, 1000);
+const rp = suite('reliability: cost report');
+
+// Spend of two successful runs, one failed, and spend outside any run.
+const entries = [entry(0.1, 10, 'ok1'), entry(0.2, 20, 'ok2', 'llm_tokens', 300), entry(0.3, 30, 'bad'), entry(0.4, 40, undefined, 'storage', 1)];
+
+// [name, period, total]
+const cases: Array<[string, CostPeriod, number]> = [
+  ['no bounds', {}, 1],
+  ['both bounds are inclusive', { since: 20, until: 30 }, 0.5],
+  ['a bound just past an entry leaves it out', { since: 21, until: 29 }, 0],
+  ['only since', { since: 30 }, 0.7],
+  ['only until', { until: 10 }, 0.1],
+];
+for (const [name, period, total] of cases) {
+  rp(`entries: ${name}`, () => assert.is(costReport(entries, [], period).total_cost, total));
+}
+
+rp('runs are those of the window the caller gives; CPSW and TPW are perSuccessfulRun of them', () => {
+  const r = costReport(entries, [ok1, ok2, bad]);
+  assert.equal([r.total_cost, r.total_runs, r.successful_runs, r.cpsw, r.tpw], [1, 3, 2, 0.15, 200]);
+  const empty = costReport([], []);
+  assert.equal([empty.total_cost, empty.total_runs, empty.successful_runs, empty.cpsw, empty.tpw], [0, 0, 0, null, null]);
 });
 
 rp('by category (non-zero only) and by agent, summed exactly', () => {
@@ -64,4 +69,5 @@ rp('inPeriod', () => {
   assert.not.ok(inPeriod(6, { until: 5 }));
 });
 
+per.run();
 rp.run();

@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { JsonObject, StepContext } from '../../../kernel/index.js';
 import { parseTime } from '../../../plugins/reliability/commands.js';
 import { boot, command, failure, runMix } from './helpers.js';
 
@@ -21,7 +22,12 @@ plugin('weft metrics --json gives the expected rates for a known mix of runs', a
     return events.at(-1)!.at - events[0]!.at;
   }));
   assert.is(report.wct, durations.reduce((a, b) => a + b, 0) / 5);
-  assert.type(report.tcl, 'number');
+  // No step of the mix recorded a tool call.
+  assert.is(report.tcl, null);
+  assert.equal(report.per_step.a.tcl, null);
+  const starts = await Promise.all(results.slice(0, 5).map(async (r) => (await history.events(r.run_id))[0]!.at));
+  assert.is(report.period.since, Math.min(...starts));
+  assert.ok(report.period.until >= Date.now() - 60_000 && report.period.until <= Date.now());
   assert.equal(Object.keys(report.per_step), ['a', 'b', 'c']);
   assert.is(report.per_step.b.compensated_steps, 1);
   assert.is(report.healthy, false);
@@ -37,11 +43,34 @@ plugin('weft metrics prints a readable report, with filters by step and time', a
   const kernel = await boot();
   await runMix(kernel);
   const text = (await command(kernel, 'metrics', [], { pipeline: 'mix' })).stdout;
-  assert.match(text, /^runs 5, steps 10: unhealthy\n  SVR 80\.0%  CR 10\.0%  PC 0\.20  HIR 20\.0%  MA 100\.0%  TCL \d+ ms  WCT \d+ ms\n  TPW 0  CPSW \$0\.0000  cost \$0\.0000  MTTE p95 0 ms \(0\)  RSR 100\.0% \(0\)\n  ! SVR too low: 80\.0% \(target >95\.0%\)\n/);
+  assert.match(text, /^runs 5, steps 10: unhealthy\n  SVR 80\.0%  CR 10\.0%  PC 0\.20  HIR 20\.0%  MA 100\.0%  TCL – {2}WCT \d+ ms\n  TPW 0  CPSW \$0\.0000  cost \$0\.0000  MTTE p95 0 ms \(0\)  RSR 100\.0% \(0\)\n  ! SVR too low: 80\.0% \(target >95\.0%\)\n/);
   assert.match(text, /\n  b: 4 steps, SVR 50\.0%, CR 25\.0%, MA 100\.0%\n/);
   assert.match((await command(kernel, 'metrics', [], { step: 'c', since: '1h', until: new Date(Date.now() + 60_000).toISOString() })).stdout, /^runs 6, steps 1: unhealthy\n/);
   assert.match((await command(kernel, 'metrics', [], { since: new Date(Date.now() + 60_000).toISOString() })).stdout, /^runs 0, steps 0: healthy\n  SVR 100\.0%  CR 0\.0%  PC 0\.00  HIR 0\.0%  MA 100\.0%  TCL – {2}WCT –\n  TPW – {2}CPSW – {2}cost \$0\.0000  MTTE p95 0 ms \(0\)  RSR 100\.0% \(0\)\n$/);
   assert.match((await failure(command(kernel, 'metrics', [], { since: 'yesterday' }))).message, /--since must be an ISO date or a duration/);
+  await kernel.close();
+});
+
+plugin('TCL is the mean tool time of the steps that recorded tool calls, overall and per step', async () => {
+  const kernel = await boot();
+  const pipeline = kernel.services.get('pipeline');
+  const tool = (ctx: StepContext, duration_ms: number) => ctx.record({ kind: 'tool', name: 'search', success: true, duration_ms });
+  const steps = {
+    Fetch: async (input: JsonObject, ctx: StepContext) => {
+      await tool(ctx, input['ms'] as number);
+      await tool(ctx, 6);
+      await ctx.record({ kind: 'llm', name: 'openai', success: true, duration_ms: 500 });
+      return {};
+    },
+    Think: async () => ({}),
+  };
+  const doc = await pipeline.parse({ name: 'tools', steps: [{ id: 'fetch', step_class: 'Fetch' }, { id: 'think', step_class: 'Think' }], flow: { start_at: 'fetch', transitions: [{ from: 'fetch', to: 'think' }] } }, { steps });
+  await pipeline.run(doc, { steps, input: { ms: 4 } });
+  await pipeline.run(doc, { steps, input: { ms: 14 } });
+  const report = JSON.parse((await command(kernel, 'metrics', [], { pipeline: 'tools', json: true })).stdout);
+  assert.equal([report.total_steps, report.tcl, report.per_step.fetch.tcl, report.per_step.think.tcl], [4, 15, 15, null]);
+  const records = await kernel.services.get('reliability').records({ pipeline: 'tools' });
+  assert.equal(records.steps.map((s) => [s.step_id, s.tool_duration_ms]), [['fetch', 10], ['think', undefined], ['fetch', 20], ['think', undefined]]);
   await kernel.close();
 });
 

@@ -31,4 +31,24 @@ codec('what is not a reliability record is counted and skipped', () => {
   assert.equal(decodeMeasurements([m, { ...m, data: { kind: 'mtte' } }]), { values: [m.data], skipped: 1 });
 });
 
+codec('optional fields may be absent: a run without duration, tokens or cost, a step without tool time or modes', () => {
+  const { duration_ms: _d, tokens: _t, cost_usd: _c, ...bare } = run;
+  const { tool_duration_ms: _tool, ...plain } = step();
+  const stored = encodeRuns('r1', { runs: [bare], steps: [plain], costs: [{ category: 'other', amount_usd: 1, quantity: 1, unit_cost: 1, at: 1, agent: 'a', context: {} }] });
+  assert.equal(Object.keys((stored.data['steps'] as object[])[0]!).sort(), ['at', 'required_compensation', 'required_human', 'step_id', 'success']);
+  const decoded = JSON.parse(JSON.stringify(stored)) as typeof stored;
+  assert.equal(decodeRuns([decoded]).values.runs, [bare]);
+  assert.equal(decodeRuns([decoded]).values.steps, [plain]);
+  assert.is(decodeRuns([decoded]).skipped, 0);
+});
+
+codec('a field present with the wrong type, a number that is not finite or an array where an object belongs is skipped', () => {
+  const data = {
+    runs: [{ ...run, duration_ms: '5' }, { ...run, tokens: Infinity }],
+    steps: [{ ...step(), tool_duration_ms: null }, { ...step(), mode: 3 }],
+    costs: [{ category: 'other', amount_usd: 1, quantity: 1, unit_cost: 1, at: 1, agent: 'a', context: [] }],
+  };
+  assert.equal(decodeRuns([{ kind: 'reliability.run', id: 'x', at: 1, data }]), { values: { runs: [], steps: [], costs: [] }, skipped: 5 });
+});
+
 codec.run();

@@ -22,7 +22,7 @@ records('a failure recovered by fallback is one compensated step; retries are co
     { ...base, seq: 5, at: 20, type: 'run.completed', output: {} },
   ];
   assert.equal(project(events), {
-    steps: [{ run_id: 'r', pipeline: 'p', step_id: 's', success: false, required_compensation: true, required_human: false, tool_duration_ms: 3, at: 12 }],
+    steps: [{ run_id: 'r', pipeline: 'p', step_id: 's', success: false, required_compensation: true, required_human: false, at: 12 }],
     run: { run_id: 'r', pipeline: 'p', success: true, retries: 1, required_human: false, duration_ms: 20, tokens: 0, cost_usd: 0, at: 0 },
   });
 });
@@ -53,6 +53,29 @@ records('model calls add tokens and cost (priced when a call carries none); decl
     [['plan', undefined, undefined], ['look', 'explore', 'execute'], ['read', 'explore', 'explore'], ['write', 'explore', 'execute']],
   );
   assert.is(project(events).run?.cost_usd, 0.5);
+});
+
+records("a step's tool time is the sum of the tool calls it recorded, over its attempts; absent without one", () => {
+  const call = (seq: number, step_id: string, iteration: number, kind: 'llm' | 'tool', duration_ms: number): RunEvent => ({ ...base, seq, type: 'call.recorded', step_id, iteration, attempt: 1, call: { kind, name: 'n', success: true, duration_ms } });
+  const done = (seq: number, step_id: string, iteration: number): RunEvent => ({ ...base, seq, type: 'step.completed', step_id, iteration, attempt: 1, output: {}, duration_ms: 1000 });
+  const events: RunEvent[] = [
+    started,
+    call(2, 'fetch', 1, 'tool', 20),
+    { ...base, seq: 3, type: 'step.failed', step_id: 'fetch', iteration: 1, attempt: 1, error: { code: 'X', message: 'x' }, duration_ms: 900, will_retry: true },
+    call(4, 'fetch', 1, 'tool', 5),
+    call(5, 'fetch', 1, 'llm', 400),
+    call(6, 'fetch', 1, 'tool', 7.5),
+    done(7, 'fetch', 1),
+    call(8, 'fetch', 2, 'tool', 3),
+    done(9, 'fetch', 2),
+    call(10, 'think', 1, 'llm', 50),
+    done(11, 'think', 1),
+    done(12, 'plain', 1),
+    { ...base, seq: 13, type: 'run.completed', output: {} },
+  ];
+  const steps = project(events).steps;
+  assert.equal(steps.map((s) => [s.step_id, s.tool_duration_ms]), [['fetch', 32.5], ['fetch', 3], ['think', undefined], ['plain', undefined]]);
+  assert.not.ok('tool_duration_ms' in steps[2]!);
 });
 
 records.run();

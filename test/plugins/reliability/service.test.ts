@@ -9,7 +9,7 @@ import { RunMonitor } from '../../../plugins/reliability/monitor.js';
 import { Reliability } from '../../../plugins/reliability/service.js';
 import { Watch } from '../../../plugins/reliability/watch.js';
 import { MemoryKeyValueStore, MemoryRecordStore, MemoryRunStore } from '../../../plugins/store-memory/index.js';
-import { boot, command } from './helpers.js';
+import { boot, command, failure } from './helpers.js';
 import { recorder } from './logs.js';
 
 const started = (run_id: string, at = Date.now()): RunEvent => ({ type: 'run.started', run_id, seq: 1, at, pipeline: 'p', version: '1', input: {}, parameters: {} });
@@ -103,6 +103,67 @@ stored('user records and measurements are stored; costs can be filtered by pipel
   await kernel.close();
 });
 
+const added = suite('reliability: records from user code are checked, stored and watched');
+
+const userRun = { run_id: 'u1', pipeline: 'agent', success: true, retries: 0, required_human: false, at: 1000 };
+const userStep = { run_id: 'u1', pipeline: 'agent', step_id: 'plan', success: true, required_compensation: false, required_human: false, at: 1000 };
+const userCost = { category: 'other', amount_usd: 1, quantity: 1, unit_cost: 1, at: 1000, agent: 'plan', context: {} };
+// [what is wrong, the add() argument, the path named, the message's tail]
+const refused: Array<[string, unknown, string | undefined, string]> = [
+  ['a run without success', { runs: [{ ...userRun, success: undefined }] }, 'runs[0].success', 'must be a boolean'],
+  ['a run id that is not a string', { runs: [userRun, { ...userRun, run_id: 7 }] }, 'runs[1].run_id', 'must be a string'],
+  ['a start time that is not finite', { runs: [{ ...userRun, at: Number.NaN }] }, 'runs[0].at', 'must be a finite number'],
+  ['an optional duration of the wrong type', { runs: [{ ...userRun, duration_ms: '5' }] }, 'runs[0].duration_ms', 'must be a finite number when given'],
+  ['an optional mode of the wrong type', { steps: [{ ...userStep, mode: 1 }] }, 'steps[0].mode', 'must be a string when given'],
+  ['a step that is not an object', { steps: [userStep, null] }, 'steps[1]', 'must be an object'],
+  ['steps that are not an array', { steps: userStep }, 'steps', 'must be an array'],
+  ['a cost without context', { costs: [{ ...userCost, context: undefined }] }, 'costs[0].context', 'must be an object'],
+  ['a cost of an unknown category', { costs: [userCost, { ...userCost, category: 'beer' }] }, 'costs[1].category', 'must be one of llm_tokens, tool_execution, storage, compute, other'],
+  ['a good run beside a bad step', { runs: [userRun], steps: [{ ...userStep, at: '1000' }] }, 'steps[0].at', 'must be a finite number'],
+  ['no object at all', null, undefined, 'the argument must be an object { runs?, steps?, costs? }'],
+];
+for (const [name, argument, path, tail] of refused) {
+  added(`refused, nothing stored: ${name}`, async () => {
+    const { service, puts } = direct();
+    const e = await failure(service.add(argument as Parameters<typeof service.add>[0]));
+    assert.equal([e.code, (e as { path?: string }).path, e.message], ['RELIABILITY_RECORD_INVALID', path, `reliability.add: ${path === undefined ? '' : `${path} `}${tail}; nothing was stored`]);
+    await service.flush();
+    assert.equal(puts, []);
+  });
+}
+
+added('optional fields may be left out: the records are stored and count, with no warning', async () => {
+  const { logger, lines } = recorder();
+  const kernel = await boot({}, undefined, logger);
+  const reliability = kernel.services.get('reliability');
+  const at = Date.now();
+  await reliability.add({ runs: [{ ...userRun, at }, { ...userRun, run_id: 'u2', at, duration_ms: 40, tokens: 7, cost_usd: 0.5 }], steps: [{ ...userStep, at }, { ...userStep, at, tool_duration_ms: 3, mode: 'execute', declared_mode: 'explore' }], costs: [{ ...userCost, at, category: 'compute' }] });
+  const report = await reliability.metrics({ pipeline: 'agent' });
+  assert.equal([report.total_runs, report.total_steps, report.wct, report.tcl, report.ma, report.tpw, report.cpsw], [2, 2, 40, 3, 0.5, 3.5, 0.25]);
+  assert.equal(lines.filter(([level]) => level === 'warn'), []);
+  await kernel.close();
+});
+
+added('alert rules are evaluated on added run records as on those of pipeline runs', async () => {
+  const rules = [
+    { name: 'failing', metric: 'success', op: '<', threshold: 1, cooldown_minutes: 0 },
+    { name: 'slow', metric: 'duration_ms', op: '>', threshold: 10, cooldown_minutes: 0 },
+    { name: 'churn', metric: 'pc', op: '>=', threshold: 2, cooldown_minutes: 0 },
+  ];
+  const kernel = await boot({ alerts: { rules } }, undefined, recorder().logger);
+  const reliability = kernel.services.get('reliability');
+  const at = Date.now();
+  await reliability.add({ steps: [{ ...userStep, at }] });
+  await reliability.add({ runs: [{ ...userRun, at }] });
+  await reliability.flush();
+  assert.equal(await reliability.alerts.list(), []);
+  await reliability.add({ runs: [{ ...userRun, run_id: 'u2', success: false, retries: 6, at }, { ...userRun, run_id: 'u3', duration_ms: 50, cost_usd: 2, at }] });
+  await reliability.flush();
+  const raised = (await reliability.alerts.list()).map((a) => [a.rule ?? a.type, a.source]).sort();
+  assert.equal(raised, [['churn', 'agent'], ['churn', 'agent'], ['failing', 'agent'], ['slow', 'agent']]);
+  await kernel.close();
+});
+
 const writes = suite('reliability: records are written behind the runs, in batches');
 
 writes('200 ended runs go out in one write; fewer wait at most 50 ms', async () => {
@@ -176,6 +237,28 @@ cli('prints spend, CPSW and TPW, and budgets; exit 1 when a budget is over', asy
   await tight.close();
 });
 
+cli('weft metrics and weft costs give the same CPSW and TPW: what successful runs spent, per successful run', async () => {
+  const kernel = await boot();
+  const pipeline = kernel.services.get('pipeline');
+  const steps = {
+    Ask: async (input: JsonObject, ctx: StepContext) => {
+      await ctx.record({ kind: 'llm', name: 'openai', model: 'gpt-3.5-turbo', success: true, duration_ms: 3, usage: { input_tokens: input['tokens'] as number, output_tokens: 0 } });
+      if (input['fail'] === true) throw new Error('no');
+      return {};
+    },
+  };
+  const doc = await pipeline.parse({ name: 'ask', steps: [{ id: 'q', step_class: 'Ask' }], flow: { start_at: 'q' } }, { steps });
+  for (const input of [{ tokens: 2000 }, { tokens: 4000 }, { tokens: 10_000, fail: true }]) await pipeline.run(doc, { steps, input });
+  const filter = { pipeline: 'ask', since: '1h', json: true };
+  const fromMetrics = JSON.parse((await command(kernel, 'metrics', [], filter)).stdout);
+  const fromCosts = JSON.parse((await command(kernel, 'costs', [], filter)).stdout);
+  // 6,000 tokens at $0.0005 per 1,000 over two successful runs; the failed run's $0.005 is not charged to them.
+  assert.equal([fromMetrics.cpsw, fromMetrics.tpw], [0.0015, 3000]);
+  assert.equal([fromCosts.cpsw, fromCosts.tpw, fromCosts.total_runs, fromCosts.successful_runs, fromCosts.total_cost], [0.0015, 3000, 3, 2, 0.008]);
+  await kernel.close();
+});
+
 stored.run();
+added.run();
 writes.run();
 cli.run();

@@ -37,6 +37,11 @@ slo('other pipelines are ignored; without success_rate there is no budget', () =
   ]);
   assert.is(r.compliant, false);
 });
+slo('a run without a duration (a record from user code) does not count towards p95', () => {
+  const { duration_ms: _d, ...timeless } = run(1);
+  const r = evaluateSlo('p', { p95_duration_ms: 150 }, { runs: [timeless, run(1, true, { duration_ms: 120 })], steps: [] }, NOW);
+  assert.equal([r.runs, r.objectives[0]!.actual, r.compliant], [2, 120, true]);
+});
 
 slo('weft slo evaluates the configured pipelines', async () => {
   const kernel = await boot({ slo: { mix: { success_rate: 0.9, hir_max: 0.5 }, other: { p95_duration_ms: 60_000 } } });
