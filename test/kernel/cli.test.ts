@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -273,6 +274,30 @@ process_('bin/weft.js exits once the result is printed, even with a timed-out st
   assert.is((outcome as { code?: number }).code, 1);
   assert.is(JSON.parse(outcome.stdout).error.code, 'PIPELINE_STEP_TIMEOUT');
   assert.ok(Date.now() - started < 15_000, 'it exits instead of waiting for the timer');
+});
+
+process_('bin/weft.js prints a result larger than a pipe holds whole, and ends quietly when its reader goes away', async () => {
+  const dir = tempDir();
+  const ids = Array.from({ length: 300 }, (_, i) => `s${i}`);
+  writeFileSync(`${dir}/steps.mjs`, "export async function A() { return { text: 'x'.repeat(4000) }; }\n");
+  writeFileSync(`${dir}/p.json`, JSON.stringify({ name: 'big', steps: ids.map((id) => ({ id, step_class: 'A' })), flow: { start_at: 's0', transitions: ids.slice(1).map((to, i) => ({ from: ids[i], to })) } }));
+  const weft = (...args: string[]) => spawn(process.execPath, [`${root}bin/weft.js`, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const collect = (stream: NodeJS.ReadableStream) => {
+    let text = '';
+    stream.on('data', (chunk: Buffer) => void (text += chunk.toString()));
+    return () => text;
+  };
+  const run = weft('run', 'p.json', '--steps', './steps.mjs', '--run-id', 'big-1', '--json');
+  const out = collect(run.stdout);
+  await once(run, 'exit');
+  assert.is((JSON.parse(out()) as { execution_path: string[] }).execution_path.length, 300, 'the whole result arrived');
+  // The stored run read back to a reader that leaves after the first chunk.
+  const show = weft('runs', 'show', 'big-1', '--json');
+  show.stdout.once('data', () => show.stdout.destroy());
+  const err = collect(show.stderr);
+  const [code] = (await once(show, 'exit')) as [number];
+  assert.is(err(), '');
+  assert.is(code, 0);
 });
 
 process_.run();
