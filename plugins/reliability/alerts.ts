@@ -121,7 +121,7 @@ export const ALERT_CONFIG_SCHEMA = {
           properties: {
             name: { type: 'string', minLength: 1 },
             type: { enum: [...ALERT_TYPES], default: 'metric_threshold' },
-            metric: { type: 'string', minLength: 1, description: 'A metric of the snapshot, e.g. svr, cr, hir, wct, cost, slo.budget_remaining' },
+            metric: { type: 'string', minLength: 1, description: 'A metric of the snapshot, e.g. svr, cr, hir, wct, cost_usd, slo.budget_remaining' },
             op: { enum: Object.keys(COMPARE) },
             threshold: { type: 'number' },
             severity: { enum: [...ALERT_SEVERITIES], default: 'warning' },
@@ -140,8 +140,8 @@ export const ALERT_CONFIG_SCHEMA = {
   },
 } as const;
 
-/** Applies a rule's defaults and checks it; `path` names it in errors. */
-export function alertRule(input: AlertRuleInput, path = 'rule'): AlertRule {
+/** Applies a rule's defaults and checks it; `path` names it in errors; with `metrics`, its metric must be one of them. */
+export function alertRule(input: AlertRuleInput, path = 'rule', metrics?: readonly string[]): AlertRule {
   const rule: AlertRule = { type: 'metric_threshold', severity: 'warning', cooldown_minutes: 60, enabled: true, ...input };
   const fail = (field: string, what: string) => {
     const got: unknown = rule[field as keyof AlertRule];
@@ -149,6 +149,8 @@ export function alertRule(input: AlertRuleInput, path = 'rule'): AlertRule {
   };
   if (typeof rule.name !== 'string' || rule.name === '') throw fail('name', 'must be a non-empty string');
   if (typeof rule.metric !== 'string' || rule.metric === '') throw fail('metric', 'must be a non-empty string');
+  // A rule on a metric no snapshot carries could never fire.
+  if (metrics !== undefined && !metrics.includes(rule.metric)) throw fail('metric', `must be one of ${metrics.join(', ')}`);
   if (!Object.hasOwn(COMPARE, rule.op)) throw fail('op', `must be one of ${Object.keys(COMPARE).join(' ')}`);
   if (!Number.isFinite(rule.threshold)) throw fail('threshold', 'must be a finite number');
   if (!ALERT_TYPES.includes(rule.type)) throw fail('type', `must be one of ${ALERT_TYPES.join(', ')}`);
@@ -172,6 +174,8 @@ export interface AlertManagerOptions {
   /** Receives channel failures. */
   logger: Logger;
   rules?: readonly AlertRuleInput[];
+  /** The metrics the snapshots carry, which rules may name; default any. */
+  metrics?: readonly string[];
   /** Default 90. */
   retention_days?: number;
   /** How many alerts the log keeps, newest last; default 1000. */
@@ -195,7 +199,7 @@ export class AlertManager {
   readonly #channels = new Map<string, AlertChannel>();
 
   constructor(options: AlertManagerOptions) {
-    const rules = (options.rules ?? []).map((r, i) => alertRule(r, `alerts.rules[${i}]`));
+    const rules = (options.rules ?? []).map((r, i) => alertRule(r, `alerts.rules[${i}]`, options.metrics));
     rules.forEach((r, i) => {
       if (rules.findIndex((o) => o.name === r.name) < i) throw new WeftError(ReliabilityErrors.ALERT_RULE_INVALID, `alerts.rules[${i}].name "${r.name}" is used by an earlier rule; rule names must be unique`, { path: `alerts.rules[${i}].name` });
     });

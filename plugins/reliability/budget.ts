@@ -24,8 +24,10 @@ export interface BudgetUsage {
   total_remaining: number;
   /** used / limit · 100; null for a limit of 0, where a percentage means nothing. */
   usage_percent: number | null;
-  /** No breach: total, every category and every agent at or under its limit. */
+  /** No breach: total, every category and every agent at or under its limit (computed for a disabled budget too). */
   within_budget: boolean;
+  /** A disabled budget is reported, but its breaches fail nothing. */
+  enabled: boolean;
   /** The limits strictly exceeded: `total`, `category:<name>`, `agent:<name>`. */
   breaches: string[];
   period_hours: number | null;
@@ -54,6 +56,7 @@ export function budgetUsage(budget: Budget, entries: readonly CostEntry[], now: 
     total_remaining: sumUsd([budget.total_limit, -used]),
     usage_percent: budget.total_limit === 0 ? null : (used / budget.total_limit) * 100,
     within_budget: breaches.length === 0,
+    enabled: budget.enabled !== false,
     breaches,
     period_hours: budget.period_hours ?? null,
   };

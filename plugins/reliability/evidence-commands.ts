@@ -1,9 +1,27 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WeftError, type Command } from '#kernel';
 import { ReliabilityErrors } from './errors.js';
 import { bundleText, exportBundle, verifyBundle } from './evidence.js';
 import { readKey, signingKey } from './keys.js';
+
+const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException).code;
+
+/**
+ * Writes `text` to `target` through a temporary file beside it, renamed into place: a bundle that
+ * cannot be written whole leaves nothing behind (and an existing file unchanged).
+ */
+async function writeWhole(target: string, text: string, shown: string): Promise<void> {
+  const temporary = `${target}.${randomUUID()}.tmp`;
+  try {
+    await writeFile(temporary, text, { flag: 'wx' });
+    await rename(temporary, target);
+  } catch (e: unknown) {
+    await rm(temporary, { force: true });
+    throw new WeftError(ReliabilityErrors.OUTPUT_UNWRITABLE, `Cannot write the bundle to ${shown}: ${errno(e)}; give a file path in a folder that exists and is writable`, { cause: e, path: '--output', data: { file: target } });
+  }
+}
 
 /** `weft evidence export|verify`, signing with the key at `keyPath`. */
 export function evidenceCommands(keyPath: string): Command[] {
@@ -20,7 +38,7 @@ export function evidenceCommands(keyPath: string): Command[] {
       const output = values['output'];
       if (typeof output !== 'string') io.stdout(text);
       else {
-        await writeFile(resolve(io.cwd, output), text);
+        await writeWhole(resolve(io.cwd, output), text, output);
         io.stdout(`${events.length} records of run ${positionals[0]} written to ${output}\n`);
       }
       return 0;
@@ -34,7 +52,7 @@ export function evidenceCommands(keyPath: string): Command[] {
     async run({ positionals, io }) {
       const file = resolve(io.cwd, positionals[0]!);
       const text = await readFile(file, 'utf8').catch((e: unknown) => {
-        throw new WeftError(ReliabilityErrors.BUNDLE_INVALID, `Cannot read ${positionals[0]}: ${(e as Error).message}`, { cause: e });
+        throw new WeftError(ReliabilityErrors.BUNDLE_INVALID, `Cannot read the bundle ${positionals[0]}: ${errno(e)}; give the file \`weft evidence export -o\` wrote`, { cause: e, path: '<bundle.json>', data: { file } });
       });
       const trusted = await readKey(keyPath);
       const count = verifyBundle(text, trusted);

@@ -14,12 +14,13 @@ import { evidenceCommands } from './evidence-commands.js';
 import { explainCommand } from './explain.js';
 import { ModeEnforcer } from './modes.js';
 import { RunMonitor, type BreakerConfig } from './monitor.js';
+import { decodeRuns, KINDS } from './record-codec.js';
 import { replayCommand } from './replay-command.js';
 import { installReplayTap, replay, type ReplayOptions, type ReplayResult } from './replay.js';
 import { Reliability, type ReliabilityService } from './service.js';
 import { sloCommand } from './slo-command.js';
 import type { Objectives } from './slo.js';
-import { Watch } from './watch.js';
+import { Watch, WATCHED_METRICS } from './watch.js';
 
 declare module '#kernel' {
   interface Services {
@@ -128,11 +129,13 @@ export default definePlugin<ReliabilityConfig>({
     const storage = ctx.services.get('storage');
     const history = ctx.services.get('runHistory');
     const pipeline = ctx.services.get('pipeline');
-    const alerts = new AlertManager({ kv: () => storage.kv(), logger: ctx.log, rules: config.alerts.rules, retention_days: config.alerts.retention_days });
+    const alerts = new AlertManager({ kv: () => storage.kv(), logger: ctx.log, rules: config.alerts.rules, metrics: WATCHED_METRICS, retention_days: config.alerts.retention_days });
     for (const channel of channelsFromConfig(config.alerts.channels, ctx.log)) alerts.addChannel(channel);
     const declared = new DeclaredSlos(() => storage.kv());
     const modes = new ModeEnforcer();
-    const watch = new Watch({ alerts, objectives: (name) => config.slo[name] ?? declared.local(name), thresholds: config.anomalies });
+    // Read straight from the record store: service.records() waits for pending work, this among it.
+    const stored = { log: ctx.log, read: async (name: string, limit: number) => decodeRuns(await (await storage.records()).list({ kind: KINDS.run, pipeline: name, limit })).values };
+    const watch = new Watch({ alerts, objectives: (name) => config.slo[name] ?? declared.local(name), thresholds: config.anomalies, stored });
     const service: Reliability = new Reliability({
       records: () => storage.records(),
       runs: () => storage.runs(),

@@ -5,6 +5,7 @@ import { WeftError } from '#kernel';
 import { ReliabilityErrors } from './errors.js';
 
 const isMissing = (e: unknown): boolean => (e as { code?: unknown }).code === 'ENOENT';
+const KEY_FIELD = 'plugins.reliability.key_file';
 
 /** Reads the Ed25519 signing key at `path`; undefined when there is no file. */
 export async function readKey(path: string): Promise<KeyObject | undefined> {
@@ -13,15 +14,15 @@ export async function readKey(path: string): Promise<KeyObject | undefined> {
     pem = await readFile(path, 'utf8');
   } catch (e: unknown) {
     if (isMissing(e)) return undefined;
-    throw new WeftError(ReliabilityErrors.KEY_INVALID, `Cannot read the evidence key ${path}: ${(e as Error).message}`, { cause: e });
+    throw new WeftError(ReliabilityErrors.KEY_INVALID, `Cannot read the evidence key ${path}: ${(e as NodeJS.ErrnoException).code}`, { cause: e, path: KEY_FIELD });
   }
   try {
     const key = createPrivateKey(pem);
     if (key.asymmetricKeyType === 'ed25519') return key;
   } catch (e: unknown) {
-    throw new WeftError(ReliabilityErrors.KEY_INVALID, `${path} is not a private key in PEM; set plugins.reliability.key_file to an Ed25519 key`, { cause: e });
+    throw new WeftError(ReliabilityErrors.KEY_INVALID, `${path} is not a private key in PEM; set plugins.reliability.key_file to an Ed25519 key`, { cause: e, path: KEY_FIELD });
   }
-  throw new WeftError(ReliabilityErrors.KEY_INVALID, `${path} is not an Ed25519 key; set plugins.reliability.key_file to an Ed25519 key`);
+  throw new WeftError(ReliabilityErrors.KEY_INVALID, `${path} is not an Ed25519 key; set plugins.reliability.key_file to an Ed25519 key`, { path: KEY_FIELD });
 }
 
 /** The signing key at `path`, generated there (mode 600) on first use. */
@@ -29,7 +30,11 @@ export async function signingKey(path: string): Promise<KeyObject> {
   const existing = await readKey(path);
   if (existing) return existing;
   const { privateKey } = generateKeyPairSync('ed25519');
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  } catch (e: unknown) {
+    throw new WeftError(ReliabilityErrors.KEY_INVALID, `Cannot create the evidence key ${path}: ${(e as NodeJS.ErrnoException).code}; set plugins.reliability.key_file to a path in a writable folder`, { cause: e, path: KEY_FIELD });
+  }
   return privateKey;
 }

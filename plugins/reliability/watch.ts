@@ -1,9 +1,13 @@
+import type { Logger } from '#kernel';
 import type { AlertInput, AlertManager, AlertSeverity } from './alerts.js';
 import { ANOMALY_DEFAULTS, AnomalyDetector, type Anomaly, type Threshold } from './anomaly.js';
 import { metrics } from './metrics.js';
 import type { RunRecord, StepRecord } from './records.js';
 import { evaluateSlo, type Objectives } from './slo.js';
 import type { Point } from './trend.js';
+
+/** The metrics of the snapshots the watch hands to alert rules (the SLO ones only for pipelines with objectives). */
+export const WATCHED_METRICS = ['svr', 'cr', 'pc', 'hir', 'ma', 'tcl', 'wct', 'tpw', 'cpsw', 'duration_ms', 'cost_usd', 'tokens', 'success', 'slo.budget_remaining', 'slo.burn_rate_fast', 'slo.burn_rate_slow'] as const;
 
 /** How many recent records per pipeline the watch keeps (its windows for rules, SLOs and anomalies). */
 export const RECENT = 1000;
@@ -16,7 +20,35 @@ export interface WatchOptions {
   objectives(pipeline: string): Objectives | undefined;
   /** Bounds per metric (`<pipeline>.duration_ms`, `<pipeline>.cost_usd`), beside the z-score check. */
   thresholds?: Readonly<Record<string, Threshold>>;
+  /** The stored records a pipeline's window starts from in this process; without it, windows start empty. */
+  stored?: StoredWindow;
   now?: () => number;
+}
+
+/** Records of one pipeline, oldest first. */
+export interface RecentRecords {
+  runs: RunRecord[];
+  steps: StepRecord[];
+}
+
+/** Where a pipeline's window is seeded from, and where a failure to read it is reported. */
+export interface StoredWindow {
+  /** The pipeline's newest stored records, at most `limit` runs. */
+  read(pipeline: string, limit: number): Promise<RecentRecords>;
+  log: Logger;
+}
+
+interface Window extends RecentRecords {
+  duration_ms: Series;
+  cost_usd: Series;
+}
+
+type Ended = [run: RunRecord, steps: readonly StepRecord[]];
+
+/** Runs that ended while their pipeline's window was being read from the store. */
+interface Waiting {
+  runs: Ended[];
+  done: Promise<void>;
 }
 
 /**
@@ -67,11 +99,14 @@ class Series {
  * Looks at every run record as it is made: anomalies in the pipeline's run durations and costs,
  * its SLO, and the configured alert rules over the pipeline's recent records, which are evaluated
  * on each new record. What it finds goes to the alert manager (cooldowns and channels are its).
+ * A process (one `weft run`) sees few runs of its own, so a pipeline's window starts from its
+ * stored records, read once when the pipeline's first run in the process ends.
  */
 export class Watch {
   readonly #o: WatchOptions;
   readonly #now: () => number;
-  readonly #recent = new Map<string, { runs: RunRecord[]; steps: StepRecord[]; duration_ms: Series; cost_usd: Series }>();
+  readonly #recent = new Map<string, Window>();
+  readonly #waiting = new Map<string, Waiting>();
   readonly #detector = new AnomalyDetector();
 
   constructor(options: WatchOptions) {
@@ -81,13 +116,56 @@ export class Watch {
 
   /** Takes in one ended run; resolves once what it gives rise to is raised (undefined when nothing is: the common case costs no promise). */
   observe(run: RunRecord, steps: readonly StepRecord[]): Promise<void> | undefined {
+    const recent = this.#recent.get(run.pipeline);
+    if (recent !== undefined) return this.#judge(recent, run, steps);
+    const waiting = this.#waiting.get(run.pipeline);
+    if (waiting !== undefined) {
+      waiting.runs.push([run, steps]);
+      return waiting.done;
+    }
+    if (this.#o.stored === undefined) return this.#judge(this.#open(run.pipeline, { runs: [], steps: [] }), run, steps);
+    return this.#seed(run.pipeline, this.#o.stored, [[run, steps]]);
+  }
+
+  /** Reads the pipeline's stored window, then judges the runs that ended meanwhile, in the order they ended. */
+  #seed(pipeline: string, stored: StoredWindow, runs: Ended[]): Promise<void> {
+    const read = stored.read(pipeline, RECENT).catch((e: unknown) => {
+      stored.log.warn(`the alert and anomaly window of ${pipeline} holds only this process's runs: its stored runs could not be read: ${(e as Error).message}`);
+      return { runs: [], steps: [] };
+    });
+    const done = read.then(async (records) => {
+      this.#waiting.delete(pipeline);
+      // The records of runs judged here may have been stored while the window was read.
+      const ours = new Set(runs.map(([r]) => r.run_id));
+      const recent = this.#open(pipeline, { runs: records.runs.filter((r) => !ours.has(r.run_id)), steps: records.steps.filter((s) => !ours.has(s.run_id)) });
+      await Promise.all(runs.map(([run, steps]) => this.#judge(recent, run, steps)));
+    });
+    this.#waiting.set(pipeline, { runs, done });
+    return done;
+  }
+
+  /** A pipeline's window, starting from `records`. */
+  #open(pipeline: string, records: RecentRecords): Window {
+    const recent: Window = { runs: records.runs.slice(-RECENT), steps: this.#needsSteps(this.#o.objectives(pipeline)) ? records.steps.slice(-RECENT) : [], duration_ms: new Series(), cost_usd: new Series() };
+    for (const r of recent.runs.slice(-ANOMALY_DEFAULTS.window)) {
+      // A record from user code may leave either out.
+      if (r.duration_ms !== undefined) recent.duration_ms.push(r.at, r.duration_ms);
+      if (r.cost_usd !== undefined) recent.cost_usd.push(r.at, r.cost_usd);
+    }
+    this.#recent.set(pipeline, recent);
+    return recent;
+  }
+
+  // Step records are only looked at by rules and SLOs (cr_max).
+  #needsSteps(objectives: Objectives | undefined): boolean {
+    return this.#o.alerts.rules.length > 0 || objectives !== undefined;
+  }
+
+  #judge(recent: Window, run: RunRecord, steps: readonly StepRecord[]): Promise<void> | undefined {
     const { pipeline } = run;
-    let recent = this.#recent.get(pipeline);
-    if (recent === undefined) this.#recent.set(pipeline, (recent = { runs: [], steps: [], duration_ms: new Series(), cost_usd: new Series() }));
     recent.runs.push(run);
     const objectives = this.#o.objectives(pipeline);
-    // Step records are only looked at by rules and SLOs (cr_max).
-    if (this.#o.alerts.rules.length > 0 || objectives !== undefined) recent.steps.push(...steps);
+    if (this.#needsSteps(objectives)) recent.steps.push(...steps);
     if (recent.runs.length > 2 * RECENT) recent.runs = recent.runs.slice(-RECENT);
     if (recent.steps.length > 2 * RECENT) recent.steps = recent.steps.slice(-RECENT);
     const alerts: AlertInput[] = [];
@@ -121,9 +199,10 @@ export class Watch {
   }
 
   async #raise(alerts: readonly AlertInput[], pipeline: string, recent: { runs: RunRecord[]; steps: StepRecord[] }, values: Record<string, number | null>, now: number): Promise<void> {
+    // Computed before the first await: later runs must not be in this run's window.
+    const report = this.#o.alerts.rules.length === 0 ? undefined : metrics(recent, { pipeline });
     for (const alert of alerts) await this.#o.alerts.trigger(alert);
-    if (this.#o.alerts.rules.length === 0) return;
-    const report = metrics(recent, { pipeline });
+    if (report === undefined) return;
     Object.assign(values, { svr: report.svr, cr: report.cr, pc: report.pc, hir: report.hir, ma: report.ma, tcl: report.tcl, wct: report.wct, tpw: report.tpw, cpsw: report.cpsw });
     await this.#o.alerts.evaluate({ pipeline, at: now, values });
     const trend = report.svr_trend;

@@ -6,7 +6,7 @@ import { callbackChannel } from '../../../plugins/reliability/alert-channels.js'
 import { ALERT_CONFIG_SCHEMA, AlertManager, alertRule, type Alert, type AlertRuleInput, type AlertsConfig, type Comparison } from '../../../plugins/reliability/alerts.js';
 import storage from '../../../plugins/storage/index.js';
 import storeMemory, { MemoryKeyValueStore } from '../../../plugins/store-memory/index.js';
-import { failure } from './helpers.js';
+import { boot, failure } from './helpers.js';
 import { recorder } from './logs.js';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -184,6 +184,20 @@ rules('a name used twice is refused at the second rule', async () => {
   const e = await failure(Promise.resolve().then(() => setup([rule(), rule({ name: 'x' }), rule()])));
   assert.equal([e.code, (e as { path?: string }).path], ['RELIABILITY_ALERT_RULE_INVALID', 'alerts.rules[2].name']);
   assert.match(e.message, /"svr-low" is used by an earlier rule/);
+});
+
+rules('given the metrics the snapshots carry, a rule on any other metric is refused at its metric', async () => {
+  const make = (metric: string) => new AlertManager({ kv: async () => new MemoryKeyValueStore(), logger: recorder().logger, rules: [rule({ metric })], metrics: ['svr', 'cr'] });
+  assert.is(make('cr').rules[0]!.metric, 'cr');
+  const e = await failure(Promise.resolve().then(() => make('nosuch')));
+  assert.equal([e.code, (e as { path?: string }).path, e.message], ['RELIABILITY_ALERT_RULE_INVALID', 'alerts.rules[0].metric', 'alerts.rules[0].metric must be one of svr, cr, got "nosuch"']);
+});
+
+rules('the reliability plugin refuses a rule on a metric its watch does not compute, before it boots', async () => {
+  const e = await failure(boot({ alerts: { rules: [{ name: 'r', metric: 'nosuch', op: '<', threshold: 1 }] } }));
+  const cause = (e as { cause?: { code: string; path: string; message: string } }).cause!;
+  assert.equal([e.code, cause.code, cause.path], ['KERNEL_PLUGIN_BOOT_FAILED', 'RELIABILITY_ALERT_RULE_INVALID', 'alerts.rules[0].metric']);
+  assert.match(e.message, /RELIABILITY_ALERT_RULE_INVALID: alerts\.rules\[0\]\.metric must be one of svr, cr, pc, hir, ma, tcl, wct, tpw, cpsw, duration_ms, cost_usd, tokens, success, slo\.budget_remaining, slo\.burn_rate_fast, slo\.burn_rate_slow, got "nosuch"$/);
 });
 
 rules('a rule checked alone is named "rule" in errors', () => {

@@ -39,12 +39,15 @@ bu('the usage report: remaining (negative when over), percent, period', () => {
     total_remaining: 1.5,
     usage_percent: 25,
     within_budget: true,
+    enabled: true,
     breaches: [],
     period_hours: 24,
   });
   const over = budgetUsage({ name: 'b', total_limit: 0.3 }, [entry(0.1), entry(0.3)], NOW);
   assert.equal([over.total_remaining, over.period_hours], [-0.1, null]);
   assert.is(budgetUsage({ name: 'z', total_limit: 0 }, [entry(1)], NOW).usage_percent, null);
+  const off = budgetUsage({ name: 'off', total_limit: 0, enabled: false }, [entry(1)], NOW);
+  assert.equal([off.enabled, off.within_budget, off.breaches], [false, false, ['total']]);
 });
 
 bu('budgetWindow keeps [now − period, now]', () => {

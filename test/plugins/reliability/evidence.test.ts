@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -74,7 +74,6 @@ evidence('verify names the first bad record and what is wrong', async () => {
   for (const bad of [null, { ...original, format: 'x' }, { ...original, records: {} }, { ...original, head: 1 }, { ...original, records: [null] }, { ...original, records: [{ event: 1 }] }]) {
     assert.is((await edit(() => undefined, () => JSON.stringify(bad))).code, 'RELIABILITY_BUNDLE_INVALID');
   }
-  assert.match((await failure(command(kernelRef, 'evidence verify', [join(dir, 'missing.json')]))).message, /^Cannot read .*missing\.json/);
   await kernelRef.close();
   await close();
 });
@@ -98,8 +97,47 @@ evidence('plugins.reliability.key_file names the key; a bad key is KEY_INVALID',
     await k.close();
   }
   const k = await boot({ key_file: dir }, dir);
-  assert.match((await failure(command(k, 'evidence verify', [keyFile]))).message, /^Cannot read the evidence key/);
+  const unreadable = await failure(command(k, 'evidence verify', [keyFile]));
+  assert.equal([unreadable.code, unreadable.message, (unreadable as { path?: string }).path], ['RELIABILITY_KEY_INVALID', `Cannot read the evidence key ${dir}: EISDIR`, 'plugins.reliability.key_file']);
   await k.close();
+  // A dangling link reads as no key, and the key is never written through a link.
+  const link = join(dir, 'link.pem');
+  await symlink(join(dir, 'gone', 'key.pem'), link);
+  const nowhere = await boot({ key_file: link }, dir);
+  const uncreatable = await failure(command(nowhere, 'evidence export', [results[0]!.run_id]));
+  assert.equal([uncreatable.code, (uncreatable as { path?: string }).path], ['RELIABILITY_KEY_INVALID', 'plugins.reliability.key_file']);
+  assert.match(uncreatable.message, /^Cannot create the evidence key .*link\.pem: EEXIST; set plugins\.reliability\.key_file to a path in a writable folder$/);
+  await nowhere.close();
+});
+
+const files = suite('reliability: evidence files that cannot be written or read');
+
+files('export -o into a missing folder or onto a folder is OUTPUT_UNWRITABLE at --output, and leaves nothing behind', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-evidence-'));
+  const kernel = await boot({}, dir);
+  const { results } = await runMix(kernel);
+  const missing = await failure(command(kernel, 'evidence export', [results[0]!.run_id], { output: join(dir, 'no', 'such', 'b.json') }));
+  assert.equal([missing.code, (missing as { path?: string }).path, missing.data], ['RELIABILITY_OUTPUT_UNWRITABLE', '--output', { file: join(dir, 'no', 'such', 'b.json') }]);
+  assert.is(missing.message, `Cannot write the bundle to ${join(dir, 'no', 'such', 'b.json')}: ENOENT; give a file path in a folder that exists and is writable`);
+  // The bundle is written beside the target first: renaming it onto a folder fails, and it is removed.
+  const folder = join(dir, 'out');
+  await mkdir(folder);
+  const before = await readdir(dir);
+  const onto = await failure(command(kernel, 'evidence export', [results[0]!.run_id], { output: 'out' }, dir));
+  assert.equal([onto.code, onto.message], ['RELIABILITY_OUTPUT_UNWRITABLE', 'Cannot write the bundle to out: EISDIR; give a file path in a folder that exists and is writable']);
+  assert.equal([await readdir(dir), await readdir(folder)], [before, []]);
+  await kernel.close();
+});
+
+files('verify of a missing file or a folder is BUNDLE_INVALID naming the file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-evidence-'));
+  const kernel = await boot({}, dir);
+  for (const [file, code] of [['missing.json', 'ENOENT'], ['.', 'EISDIR']] as const) {
+    const e = await failure(command(kernel, 'evidence verify', [file], {}, dir));
+    assert.equal([e.code, e.message, (e as { path?: string }).path, e.data], ['RELIABILITY_BUNDLE_INVALID', `Cannot read the bundle ${file}: ${code}; give the file \`weft evidence export -o\` wrote`, '<bundle.json>', { file: join(dir, file) }]);
+  }
+  await kernel.close();
 });
 
 evidence.run();
+files.run();

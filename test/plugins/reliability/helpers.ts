@@ -7,12 +7,18 @@ import pipelinePlugin from '../../../plugins/pipeline/index.js';
 import reliability from '../../../plugins/reliability/index.js';
 import storage from '../../../plugins/storage/index.js';
 import storeMemory from '../../../plugins/store-memory/index.js';
+import storeSql from '../../../plugins/store-sql/index.js';
 
 /** A kernel with pipeline, storage, store-memory, checkpoint and reliability. */
 export async function boot(config: JsonObject = {}, dataDir?: string, logger?: Logger): Promise<Kernel> {
   return createTestKernel({ plugins: [pipelinePlugin, storage, storeMemory, checkpoint, reliability], ...(logger ? { logger } : {}), config: { ...(dataDir ? { data_dir: dataDir } : {}), plugins: { reliability: config } } });
 }
 
+/** The same kernel with every store in PGlite under `dataDir`: kernels booted one after another on it share the stored runs, records and alerts, as processes do. */
+export async function bootSql(config: JsonObject, dataDir: string): Promise<Kernel> {
+  const stores = { runs: 'pglite', kv: 'pglite', records: 'pglite' };
+  return createTestKernel({ plugins: [pipelinePlugin, storage, storeMemory, storeSql, checkpoint, reliability], config: { data_dir: dataDir, plugins: { storage: stores, reliability: config } } });
+}
 
 /** The rejection of a promise that must fail. */
 export async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; data?: JsonObject }> {

@@ -258,6 +258,16 @@ cli('weft metrics and weft costs give the same CPSW and TPW: what successful run
   await kernel.close();
 });
 
+cli('a disabled budget is shown as disabled, over or not, and never fails the command', async () => {
+  const kernel = await boot({ budgets: [{ name: 'off', total_limit: 0, enabled: false }, { name: 'idle', total_limit: 5, enabled: false }, { name: 'roomy', total_limit: 5 }] });
+  await kernel.services.get('reliability').add({ costs: [{ category: 'llm_tokens', amount_usd: 1, quantity: 10, unit_cost: 0.1, at: Date.now(), agent: 'q', context: {} }] });
+  const text = await command(kernel, 'costs', [], {});
+  assert.equal([text.code, text.stdout.split('\n').slice(-4, -1)], [0, ['budget off: $1.0000 of $0.0000 — disabled, over (total)', 'budget idle: $1.0000 of $5.0000 — disabled', 'budget roomy: $1.0000 of $5.0000']]);
+  const json = JSON.parse((await command(kernel, 'costs', [], { json: true })).stdout);
+  assert.equal(json.budgets.map((b: { enabled: boolean; within_budget: boolean }) => [b.enabled, b.within_budget]), [[false, false], [false, true], [true, true]]);
+  await kernel.close();
+});
+
 stored.run();
 added.run();
 writes.run();
