@@ -112,3 +112,11 @@ export function checkRecordDeletion(deletion: RecordDeletion): void {
   checkTime(deletion.before, 'before');
   checkOptionalName(deletion.run_id, 'run_id');
 }
+
+/**
+ * A store URL fit for messages: the password in its user part (`postgres://user:***@host/db`) or
+ * in its query (`?password=***`) is masked. Over-masks rather than leaks.
+ */
+export function maskUrl(url: string): string {
+  return url.replace(/^([^:/]+:\/\/[^:@/]*:).*@([^@]*)$/, '$1***@$2').replace(/([?&](?:password|passwd|pass|pwd)=)[^&#]*/gi, '$1***');
+}

@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { StoreErrors, WeftError } from '#kernel';
+import { StoreErrors, WeftError, maskUrl } from '#kernel';
 
-/** `redis://user:secret@host:6379/0` → `redis://user:***@host:6379/0`; over-masks rather than leaks. */
-export function maskUrl(url: string): string {
-  return url.replace(/^([^:/]+:\/\/[^:@/]*:).*@([^@]*)$/, '$1***@$2');
-}
 
 /** A Lua script the stores run atomically on the server. */
 export interface LuaScript {

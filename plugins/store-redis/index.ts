@@ -8,7 +8,7 @@ import { RedisRecordStore } from './record-store.js';
 import { RedisRunStore } from './run-store.js';
 
 export { RedisCatalogStore } from './catalog-store.js';
-export { RedisConnection, maskUrl } from './connection.js';
+export { RedisConnection } from './connection.js';
 export { RedisKeys, encode } from './keys.js';
 export { RedisKeyValueStore } from './kv-store.js';
 export { RedisMemoryStore } from './memory-store.js';

@@ -29,10 +29,6 @@ export interface SqlDatabase {
   close(): Promise<void>;
 }
 
-/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`; over-masks rather than leaks. */
-export function maskUrl(url: string): string {
-  return url.replace(/^([^:/]+:\/\/[^:@/]*:).*@([^@]*)$/, '$1***@$2');
-}
 
 // Failures that mean the server cannot be used right now: connection classes (08, 57P0x shutdown,
 // 53 resources, 28 authentication, 3D no such database) and the socket or client codes of Node and

@@ -1,8 +1,7 @@
 import { join, resolve } from 'node:path';
-import { definePlugin } from '#kernel';
+import { definePlugin, maskUrl } from '#kernel';
 import { SqlBackend } from './backend.js';
 import { migrateCommand } from './command.js';
-import { maskUrl } from './database.js';
 import { migrationsFolder } from './migrations.js';
 import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';

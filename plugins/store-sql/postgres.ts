@@ -1,7 +1,7 @@
+import { maskUrl } from '#kernel';
 import { sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { SqlDatabase } from './database.js';
-import { maskUrl } from './database.js';
 
 /** Options of {@link openPostgres}. */
 export interface PostgresOptions {
@@ -16,12 +16,27 @@ export interface PostgresOptions {
   prepare?: boolean;
 }
 
+/** `query`, or a CONNECT_TIMEOUT failure (a connection failure to the store) after `ms`. */
+async function answered(query: PromiseLike<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no PostgreSQL answer within ${ms} ms`), { code: 'CONNECT_TIMEOUT' })), ms);
+  });
+  try {
+    await Promise.race([query, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // Any constant would do: weft processes migrating one database take turns on it.
 const MIGRATION_LOCK = 0x77656674;
 
 /**
- * Connects to a PostgreSQL server through postgres.js. Nothing is sent until the first statement;
- * a server that does not answer fails that statement within the connect timeout.
+ * Connects to a PostgreSQL server through postgres.js and asks it one `select 1`, answered within
+ * the connect timeout or failed: postgres.js bounds only the TCP connection, so a server that
+ * answers in another protocol (an HTTP proxy, the wrong port) would otherwise leave the first
+ * statement waiting forever.
  */
 export async function openPostgres(url: string, options: PostgresOptions): Promise<SqlDatabase> {
   const [{ default: postgres }, { drizzle }, { migrate }] = await Promise.all([import('postgres'), import('drizzle-orm/postgres-js'), import('drizzle-orm/postgres-js/migrator')]);
@@ -33,6 +48,10 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
   };
   const prepare = options.prepare ?? true;
   const client = postgres(url, { ...settings, prepare });
+  await answered(client`select 1`, options.connectTimeoutMs).catch(async (e: unknown) => {
+    await client.end({ timeout: 0 });
+    throw e;
+  });
   const db = drizzle({ client });
   const dialect = new PgDialect();
   return {

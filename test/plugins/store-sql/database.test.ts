@@ -1,15 +1,24 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { WeftError } from '../../../kernel/index.js';
-import { maskUrl, storeFailure } from '../../../plugins/store-sql/database.js';
+import { WeftError, maskUrl } from '../../../kernel/index.js';
+import { storeFailure } from '../../../plugins/store-sql/database.js';
 
-const mask = suite('store-sql: masking passwords in URLs');
+const mask = suite('store URLs: masking passwords');
 
 mask('the password, and only the password, is masked', () => {
   assert.is(maskUrl('postgres://u:secret@127.0.0.1:6543/x'), 'postgres://u:***@127.0.0.1:6543/x');
   assert.is(maskUrl('postgresql://admin:p@ss:w/rd@db.example:5432/app?sslmode=require'), 'postgresql://admin:***@db.example:5432/app?sslmode=require');
   assert.is(maskUrl('postgres://u@host/db'), 'postgres://u@host/db');
   assert.is(maskUrl('postgres://host:5432/db'), 'postgres://host:5432/db');
+  assert.is(maskUrl('redis://:secret@127.0.0.1:6390'), 'redis://:***@127.0.0.1:6390');
+  assert.is(maskUrl('redis://user:p@ss:w@rd@host:6379/2'), 'redis://user:***@host:6379/2');
+  assert.is(maskUrl('rediss://user@host:6380'), 'rediss://user@host:6380');
+});
+
+mask('a password in the query string is masked too', () => {
+  assert.is(maskUrl('postgres://127.0.0.1:5439/x?user=postgres&password=s3cret'), 'postgres://127.0.0.1:5439/x?user=postgres&password=***');
+  assert.is(maskUrl('postgres://h/x?PASSWORD=a&sslmode=require&pass=b#f'), 'postgres://h/x?PASSWORD=***&sslmode=require&pass=***#f');
+  assert.is(maskUrl('postgres://h/x?passwords_are=fine'), 'postgres://h/x?passwords_are=fine');
 });
 
 mask.run();

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -91,6 +92,28 @@ down('the first store use fails quickly with STORE_UNAVAILABLE naming the URL, p
   assert.not.ok(error.message.includes('secret'));
   assert.not.ok(JSON.stringify(error.toJSON()).includes('secret'));
   await kernel.close();
+});
+
+down('a server that answers in another protocol fails within the connect timeout, not a hang', async () => {
+  // One replies like an HTTP server and hangs up; the other replies and keeps the connection open.
+  for (const close of [true, false]) {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.once('data', () => (close ? socket.end('HTTP/1.1 400 Bad Request\r\n\r\n') : socket.write('HTTP/1.1 400 Bad Request\r\n\r\n')));
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const url = `postgres://u:secret@127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+    const kernel = await createTestKernel({ plugins: [storage, storeSql], config: { database_url: url, plugins: { 'store-sql': { connect_timeout_ms: 500 } } } });
+    const t0 = performance.now();
+    const error = await rejectsWith(kernel.services.get('storage').runs(), 'STORE_UNAVAILABLE');
+    assert.ok(performance.now() - t0 < 3000, `took ${performance.now() - t0} ms`);
+    assert.ok(error.message.includes('postgres://u:***@127.0.0.1:'), error.message);
+    await kernel.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise((closed) => server.close(closed));
+  }
 });
 
 down('weft db migrate exits 1 with the coded error', async () => {
