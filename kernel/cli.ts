@@ -132,7 +132,7 @@ async function runCommand(command: Command, args: string[], io: CommandIO, servi
 }
 
 function usageError(io: CommandIO, message: string, usage: string): number {
-  io.stderr(`error: ${message}\n\n${usage}`);
+  io.stderr(`error [${KernelErrors.CLI_USAGE}]: ${message}\n\n${usage}`);
   return USAGE;
 }
 

@@ -64,7 +64,7 @@ usage('weft nonsense exits 2 with the usage on stderr (real built-ins)', async (
   const { code, out, err } = await cli(['nonsense'], { builtins: realBuiltins });
   assert.is(code, 2);
   assert.is(out, '');
-  assert.match(err, /^error: unknown command "nonsense"\n\nweft .*\n\nUsage: weft <command> \[options\]/);
+  assert.match(err, /^error \[KERNEL_CLI_USAGE\]: unknown command "nonsense"\n\nweft .*\n\nUsage: weft <command> \[options\]/);
   assert.match(err, /plugins list +List plugins/);
 });
 
@@ -88,7 +88,7 @@ usage('--help, -h, help and no arguments list every command with its summary', a
 usage('an unknown global option exits 2', async () => {
   const { code, err } = await cli(['--nonsense']);
   assert.is(code, 2);
-  assert.match(err, 'error: unknown option "--nonsense"');
+  assert.match(err, 'error [KERNEL_CLI_USAGE]: unknown option "--nonsense"');
 });
 
 usage('per-command help: weft <cmd> --help and weft help <cmd>', async () => {
@@ -120,10 +120,10 @@ usage('a group alone lists its commands; with --help too', async () => {
 usage('an unknown subcommand or option of a group exits 2 with the group usage', async () => {
   const sub = await cli(['fail', 'sideways']);
   assert.is(sub.code, 2);
-  assert.match(sub.err, 'error: unknown command "fail sideways"\n\nUsage: weft fail <command>');
+  assert.match(sub.err, 'error [KERNEL_CLI_USAGE]: unknown command "fail sideways"\n\nUsage: weft fail <command>');
   const flag = await cli(['fail', '--json']);
   assert.is(flag.code, 2);
-  assert.match(flag.err, 'error: unknown option "--json" for "fail"');
+  assert.match(flag.err, 'error [KERNEL_CLI_USAGE]: unknown option "--json" for "fail"');
   assert.is((await cli(['help', 'nothing'])).code, 2);
 });
 
@@ -141,7 +141,7 @@ parsing('options and positionals reach the command; the longest command name win
 parsing('an unknown flag exits 2 with the command usage', async () => {
   const { code, err } = await cli(['greet', 'ada', '--shout']);
   assert.is(code, 2);
-  assert.match(err, "error: Unknown option '--shout'");
+  assert.match(err, "error [KERNEL_CLI_USAGE]: Unknown option '--shout'");
   assert.match(err, 'Usage: weft greet <name> [options]');
 });
 
@@ -159,14 +159,14 @@ parsing('missing or extra positionals exit 2 saying how many are expected', asyn
   for (const [argv, message] of cases) {
     const { code, err } = await cli(argv);
     assert.is(code, 2, argv.join(' '));
-    assert.match(err, `error: ${message}\n\nUsage: weft ${argv[0]!}`);
+    assert.match(err, `error [KERNEL_CLI_USAGE]: ${message}\n\nUsage: weft ${argv[0]!}`);
   }
   assert.is((await cli(['many', 'a', 'b', 'c'])).code, 0);
   assert.is((await cli(['range', 'a', 'b'])).code, 0);
 });
 
 parsing('a command rejecting its arguments with KERNEL_CLI_USAGE exits 2 with its usage', async () => {
-  assert.equal(await cli(['picky']), { code: 2, out: '', err: 'error: --mode must be fast or slow\n\nUsage: weft picky [options]\n' });
+  assert.equal(await cli(['picky']), { code: 2, out: '', err: 'error [KERNEL_CLI_USAGE]: --mode must be fast or slow\n\nUsage: weft picky [options]\n' });
 });
 
 parsing('"takes at least" is said for open-ended commands', async () => {
@@ -256,7 +256,7 @@ process_('without io, output goes to the process streams', async () => {
     process.stderr.write = stderr;
   }
   assert.match(out.join(''), 'none {"positionals":[],"values":{}}');
-  assert.match(err.join(''), 'error: unknown command "nonsense"');
+  assert.match(err.join(''), 'error [KERNEL_CLI_USAGE]: unknown command "nonsense"');
 });
 
 process_('bin/weft.js --version in a subprocess', async () => {

@@ -164,7 +164,9 @@ processes('anomalies and rules of a second kernel on the same store count the fi
   for (let i = 0; i < 12; i++) await runOnce(first, 'p', 20);
   for (let i = 0; i < 8; i++) await runOnce(first, 'q', 0, i < 7);
   await first.services.get('reliability').flush();
-  assert.equal(await first.services.get('reliability').alerts.list(), []);
+  // The 20 ms runs may still vary enough on a busy machine to be flagged; the rules must not fire.
+  const before = await first.services.get('reliability').alerts.list();
+  assert.equal(before.filter((a) => a.type !== 'anomaly_detected'), []);
   await first.close();
 
   const second = await bootSql({ alerts: { rules } }, dir);
@@ -173,7 +175,7 @@ processes('anomalies and rules of a second kernel on the same store count the fi
   await runOnce(second, 'q', 0, false);
   const reliability = second.services.get('reliability');
   await reliability.flush();
-  const raised = await reliability.alerts.list();
+  const raised = (await reliability.alerts.list()).filter((a) => !before.some((b) => b.id === a.id));
   assert.equal(raised.map((a) => [a.type, a.rule, a.source]), [['anomaly_detected', null, 'p.duration_ms'], ['metric_threshold', 'svr-dip', 'q']]);
   assert.is(raised[1]!.message, 'svr is 0.7778 for q (< 0.8)');
   await second.close();
