@@ -67,7 +67,8 @@ async function bootForCli(builtins: BuiltinPlugins, io: CommandIO): Promise<Kern
   for (const failure of result.failed) io.stderr(`warning: ${failure.reason}\n`);
   const catalog = createPluginCatalog({ result, builtins, cwd: io.cwd, timings: () => kernel.bootTimings });
   const kernel = createKernel({
-    plugins: result.loaded.map((p) => p.definition),
+    // Disabled ones too: the kernel leaves them out, and knows their names are not typos.
+    plugins: [...result.loaded, ...result.disabled].map((p) => p.definition),
     config,
     cwd: io.cwd,
     logger: createLogger(io.stderr),

@@ -130,6 +130,7 @@ export function createKernel(options: KernelOptions): Kernel {
     if (state === 'closed') throw new WeftError(KernelErrors.STATE, 'This kernel is closed; create a new one to boot again');
     state = 'booting';
     try {
+      warnUnknownNames(options.plugins, config, logger);
       const ordered = resolvePlugins(options.plugins.filter((p) => !config.disabled.includes(p.name)), { disabled: config.disabled });
       // Every plugin's configuration is checked before any setup runs: no side effects on bad input.
       const configs = ordered.map((plugin) => pluginConfigOf(plugin, config));
@@ -181,6 +182,13 @@ export function createKernel(options: KernelOptions): Kernel {
     [Symbol.asyncDispose]: () => kernel.close(),
   };
   return kernel;
+}
+
+/** Warns of plugin names in `plugins.<name>` or `disabled` that no installed plugin has (a typo is otherwise silent). */
+function warnUnknownNames(plugins: readonly AnyPlugin[], config: KernelConfig, logger: Logger): void {
+  const known = new Set(plugins.map((p) => p.name));
+  const unknown = [...Object.keys(config.plugins).map((name) => [name, `plugins.${name}`]), ...config.disabled.map((name, i) => [name, `disabled[${i}]`])].filter(([name]) => !known.has(name!));
+  for (const [name, path] of unknown) logger.warn(`config ${path} names no installed plugin "${name}"; it is ignored (installed: ${[...known].sort().join(', ')})`);
 }
 
 function pluginConfigOf(plugin: AnyPlugin, config: KernelConfig): unknown {

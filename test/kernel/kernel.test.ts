@@ -284,6 +284,20 @@ config("defaults from a plugin's schema reach its setup and kernel.config", asyn
   assert.equal(kernel.config.plugins['http'], { host: 'localhost', port: 8080 });
 });
 
+config('config naming a plugin nobody installed (a typo) is warned about, not silently ignored', async () => {
+  const lines: string[] = [];
+  const kernel = kernelWith([plugin('checkpoint', () => undefined), plugin('http', () => undefined)], {
+    config: { plugins: { checkpointt: { durability: 'exit' }, http: {} }, disabled: ['htp'] },
+    logger: createLogger((line) => void lines.push(line)),
+  });
+  await kernel.boot();
+  await kernel.close();
+  assert.equal(lines, [
+    'warn config plugins.checkpointt names no installed plugin "checkpointt"; it is ignored (installed: checkpoint, http)\n',
+    'warn config disabled[0] names no installed plugin "htp"; it is ignored (installed: checkpoint, http)\n',
+  ]);
+});
+
 config('a plugin without config gets an empty object', async () => {
   let received: unknown;
   const kernel = kernelWith([plugin('plain', (ctx) => void (received = ctx.config))]);
