@@ -35,8 +35,21 @@ export interface RunStartedEvent extends EventBase {
   version: string;
   input: JsonObject;
   parameters: JsonObject;
-  /** Path of the pipeline file, when the run came from one (resume reloads it). */
+  /** Path of the pipeline file, when the run came from one (resume reloads it), or the file a catalogue pipeline was imported from. */
   file?: string;
+  /**
+   * SHA-256 of the canonical JSON of the pipeline document the run started with: resume refuses a
+   * file whose content no longer hashes to it. Absent in runs stored before it was recorded.
+   */
+  hash?: string;
+  /** The catalogue revision the pipeline came from (`weft run name[@version]`): resume loads exactly that revision. */
+  catalog?: CatalogRef;
+}
+
+/** A revision of a pipeline in the catalogue. */
+export interface CatalogRef {
+  name: string;
+  revision: number;
 }
 
 export interface StepStartedEvent extends EventBase {

@@ -242,8 +242,16 @@ export interface RunHistoryService {
   events(runId: string): Promise<RunEvent[]>;
 }
 
-/** The `pipelineCatalog` service: stored pipeline definitions by name (`weft run <name>[@revision]`). */
+/** The `pipelineCatalog` service: stored pipeline definitions by name (`weft run <name>[@version]`). */
 export interface PipelineCatalogService {
-  /** `name` or `name@revision`; undefined when the catalogue has no such pipeline. */
-  resolve(reference: string): Promise<CatalogEntry | undefined>;
+  /**
+   * `name` (the latest revision), `name@<revision>` or `name@<version>` (the latest revision whose
+   * pipeline declares that `version`); digits name a revision when that revision is stored, else a
+   * version. Undefined when the catalogue has no such pipeline.
+   */
+  find(reference: string): Promise<CatalogEntry | undefined>;
+  /** As `find`, for a `weft run` argument that names no file: a missing pipeline is CATALOG_NOT_FOUND, naming the revisions stored under that name. */
+  resolve(reference: string): Promise<CatalogEntry>;
+  /** Exactly one stored revision (how a catalogue run is resumed); CATALOG_NOT_FOUND when it is not stored. */
+  revision(name: string, revision: number): Promise<CatalogEntry>;
 }

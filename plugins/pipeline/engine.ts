@@ -206,7 +206,7 @@ class Execution {
         const { step_id, response, actor, interaction_id } = answer;
         await this.#emit({ type: 'run.resumed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id, response, ...(actor === undefined ? {} : { actor }), ...(interaction_id === undefined ? {} : { interaction_id }) });
       } else if (this.#resuming) await this.#emit({ type: 'run.resumed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now() });
-      else await this.#emit({ type: 'run.started', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), pipeline: def.name, version: def.version, input: this.scope.input, parameters: this.scope.parameters, ...(def.file === undefined ? {} : { file: def.file }) });
+      else await this.#emit({ type: 'run.started', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), pipeline: def.name, version: def.version, input: this.scope.input, parameters: this.scope.parameters, ...(def.file === undefined ? {} : { file: def.file }), hash: def.hash, ...(def.catalog === undefined ? {} : { catalog: def.catalog }) });
       if (this.#missing.length > 0) {
         const names = this.#missing.join(', ');
         this.#fail({ code: PipelineErrors.PARAMETER_MISSING, message: `Required parameter(s) ${names} have no value; pass them with --param or in the run input`, parameters: this.#missing });

@@ -32,6 +32,7 @@ export const PipelineErrors = defineErrors('PIPELINE', {
   BAD_INPUT: 'The run input or a --param value is malformed.',
   CASES_INVALID: 'A cases.json file is malformed.',
   RESUME_INVALID: 'A stored run history cannot be resumed (it does not begin with run.started, or names another pipeline).',
+  RESUME_CHANGED: 'The pipeline file a run started from has different content now; resume refuses it unless the pipeline is given explicitly (weft resume --pipeline <file>).',
   RENDER_FAILED: 'Rendering the graph to SVG failed.',
   OUTPUT_UNWRITABLE: 'An output file (visualize -o) could not be written.',
 });

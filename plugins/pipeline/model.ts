@@ -1,4 +1,4 @@
-import type { JsonObject } from '#kernel';
+import type { CatalogRef, JsonObject } from '#kernel';
 import type { Template } from './templates.js';
 
 /** A declared pipeline parameter (all dialects normalised to this). */
@@ -86,6 +86,10 @@ export interface PipelineDef {
   file?: string;
   /** The document as written (after parsing), for the catalogue and for `slo` and other extensions. */
   raw: JsonObject;
+  /** SHA-256 of the canonical JSON of `raw`: runs record it, so a resume notices a file that changed since. */
+  hash: string;
+  /** The catalogue revision the document was read from, when it came from the catalogue. */
+  catalog?: CatalogRef;
 }
 
 /** Targets that end a branch rather than naming a step. */

@@ -1,4 +1,5 @@
 import type { JsonObject, WeftError } from '#kernel';
+import { contentHash } from './hash.js';
 import { compileSource, compileTemplate, type Template } from './templates.js';
 import type { Issue } from './schema.js';
 import type { InputDecl, OnError, ParameterDecl, PipelineDef, RetryPolicy, StepDef, TransitionDef } from './model.js';
@@ -124,6 +125,7 @@ export function normalise(doc: JsonObject, baseDir: string, file?: string, issue
     },
     baseDir,
     raw: doc,
+    hash: contentHash(doc),
     ...(typeof doc['description'] === 'string' ? { description: doc['description'] } : {}),
     ...(outputs === undefined ? {} : { outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, typeof v === 'string' ? safely(() => compileTemplate(v, stepIds), v, `outputs.${k}`, issues) : { kind: 'constant' as const, value: v }])) }),
     ...(file === undefined ? {} : { file }),

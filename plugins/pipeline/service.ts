@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
-import { WeftError, type JsonObject, type RunEvent, type RunResult, type ServiceReader, type StepImplementation } from '#kernel';
+import { WeftError, type CatalogRef, type JsonObject, type RunEvent, type RunResult, type RunStartedEvent, type ServiceReader, type StepImplementation } from '#kernel';
+import { parseEntry } from './catalog-entry.js';
 import { builtinConditionTypes, type ConditionType, type PluginCondition } from './conditions.js';
 import { execute, type PreparedPipeline, type RunOptions } from './engine.js';
 import { startOf } from './step-context.js';
@@ -22,15 +23,17 @@ export interface StepOptions {
 export interface PipelineService {
   /** Reads, validates and normalises a pipeline file (JSON or YAML). Throws PIPELINE_INVALID. */
   load(file: string, options?: StepOptions): Promise<PipelineDef>;
-  /** Validates and normalises an in-memory document; `baseDir` anchors relative step modules. */
-  parse(document: unknown, options?: StepOptions & { baseDir?: string; file?: string }): Promise<PipelineDef>;
+  /** Validates and normalises an in-memory document; `baseDir` anchors relative step modules; `catalog` names the catalogue revision it was read from. */
+  parse(document: unknown, options?: StepOptions & { baseDir?: string; file?: string; catalog?: CatalogRef }): Promise<PipelineDef>;
   /** Validates a file or document and reports every problem instead of throwing; `skipSteps` checks structure only. */
   validate(source: string | JsonObject, options?: StepOptions & { strict?: boolean; baseDir?: string; skipSteps?: boolean }): Promise<ValidationReport & { def?: PipelineDef }>;
   /** Compiles a pipeline for execution (resolves steps, compiles conditions); reusable across runs. */
   prepare(def: PipelineDef, options?: StepOptions): Promise<PreparedPipeline>;
   /**
    * Resumes an interrupted or failed run from its stored events (see RunOptions.history). The
-   * pipeline defaults to the file named in the history's run.started event.
+   * pipeline defaults to what the history's run.started event recorded: its catalogue revision
+   * (through the `pipelineCatalog` service), else its file, which must still have the content
+   * hash the run started with (PIPELINE_RESUME_CHANGED otherwise; pass `pipeline` to use it anyway).
    */
   resume(history: readonly RunEvent[], options?: Omit<RunOptions, 'history'> & StepOptions & { pipeline?: string | PipelineDef | PreparedPipeline }): Promise<RunResult>;
   /** The spec §7 result rebuilt from a stored event log (complete or not). */
@@ -68,11 +71,31 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
     if (taken) throw new WeftError(PipelineErrors.STEP_TYPE_DUPLICATE, `A ${kind} named "${name}" is already registered`, { data: { name } });
   };
 
-  const parse = async (document: unknown, options: StepOptions & { baseDir?: string; file?: string } = {}): Promise<PipelineDef> => {
+  const parse = async (document: unknown, options: StepOptions & { baseDir?: string; file?: string; catalog?: CatalogRef } = {}): Promise<PipelineDef> => {
     const baseDir = options.baseDir ?? process.cwd();
     const { report, def } = await validateDocument(document, { baseDir, registries, check, extraSteps: toMap(options.steps), ...(options.file === undefined ? {} : { file: options.file }) });
     if (!report.valid) throw invalid({ name: String((document as JsonObject | null)?.['name'] ?? 'pipeline'), ...(options.file === undefined ? {} : { file: options.file }) }, report.errors);
-    return def!;
+    return options.catalog === undefined ? def! : { ...def!, catalog: options.catalog };
+  };
+
+  /** The pipeline a stored run started with: its catalogue revision, or its file while the file's content is unchanged. */
+  const recorded = async (started: RunStartedEvent, options: StepOptions): Promise<PipelineDef> => {
+    const runId = started.run_id;
+    if (started.catalog !== undefined) {
+      const { name, revision } = started.catalog;
+      if (!services.has('pipelineCatalog')) {
+        throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${runId} ran ${name}@${revision} from the catalogue, which is not enabled; enable the catalog plugin, or pass the pipeline to resume it with (weft resume --pipeline <file>)`, { data: { run_id: runId } });
+      }
+      return parseEntry(parse, await services.get('pipelineCatalog').revision(name, revision), { ...options, cwd: process.cwd() });
+    }
+    if (started.file === undefined) {
+      throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${runId} names no pipeline file; pass the pipeline to resume it with`, { data: { run_id: runId } });
+    }
+    const def = await service.load(started.file, options);
+    if (started.hash !== undefined && def.hash !== started.hash) {
+      throw new WeftError(PipelineErrors.RESUME_CHANGED, `The pipeline file ${started.file} changed since run ${runId} started; restore it, or resume with its new content on purpose (weft resume ${runId} --pipeline ${started.file})`, { data: { run_id: runId, file: started.file } });
+    }
+    return def;
   };
 
   const service: PipelineService = {
@@ -98,11 +121,8 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
     project: (events) => project(events).result(),
     async resume(history, options = {}) {
       const started = startOf(history);
-      const pipeline = options.pipeline ?? started.file;
-      if (pipeline === undefined) {
-        throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${started.run_id} names no pipeline file; pass the pipeline to resume it with`, { data: { run_id: started.run_id } });
-      }
-      const def = typeof pipeline === 'string' ? await service.load(pipeline, options) : pipeline;
+      const given = options.pipeline;
+      const def = given === undefined ? await recorded(started, options) : typeof given === 'string' ? await service.load(given, options) : given;
       const name = 'graph' in def ? def.def.name : def.name;
       if (started.pipeline !== name) {
         throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${started.run_id} belongs to pipeline "${started.pipeline}", not "${name}"`, { data: { run_id: started.run_id } });

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { WeftError, type Command, type RunEvent } from '#kernel';
 import { PipelineErrors } from '../errors.js';
 import { readSteps, stepsOption } from './options.js';
@@ -9,10 +10,14 @@ export const resumeCommand: Command = {
   summary: 'Continue a stored run that failed or was interrupted',
   args: '<run-id>',
   positionals: { min: 1, max: 1 },
-  description: 'Completed steps are not run again; the step that was interrupted runs again. Exit status as for `weft run`.',
+  description:
+    'Completed steps are not run again; the step that was interrupted runs again. Exit status as for `weft run`.\n' +
+    'A run started from the catalogue resumes with the revision it ran; one started from a file, with that file,\n' +
+    'which must be unchanged (PIPELINE_RESUME_CHANGED) unless --pipeline names the file to resume with.',
   options: {
     json: { type: 'boolean', description: 'Print exactly the result object as JSON' },
     steps: stepsOption,
+    pipeline: { type: 'string', value: '<file>', description: 'Resume with this pipeline file as it is now (the run\'s own file after an edit, or another file of the same pipeline)' },
   },
   async run({ positionals, values, io, services }) {
     const runId = positionals[0]!;
@@ -25,7 +30,8 @@ export const resumeCommand: Command = {
     const steps = await readSteps(values['steps'] as string | undefined, io.cwd);
     const json = values['json'] === true;
     if (!json) io.stderr(`▸ resuming ${runId}\n`);
-    const result = await pipeline.resume(history, { steps, ...(json ? {} : { onEvent: (event: RunEvent) => progress(event, io.stderr) }) });
+    const file = values['pipeline'] as string | undefined;
+    const result = await pipeline.resume(history, { steps, ...(file === undefined ? {} : { pipeline: resolve(io.cwd, file) }), ...(json ? {} : { onEvent: (event: RunEvent) => progress(event, io.stderr) }) });
     io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
     return exitCode(result);
   },

@@ -1,29 +1,39 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { WeftError, type Command, type RunEvent, type ServiceReader, type StepImplementation } from '#kernel';
+import { parseEntry } from '../catalog-entry.js';
 import type { PipelineDef } from '../model.js';
 import { readInput, readParams, readSteps, stepsOption, usage } from './options.js';
 import { exitCode, progress, summary } from './output.js';
 
+/** An argument with a path separator or a pipeline file extension means a file, even when none exists. */
+const PATH_LIKE = /[\\/]|\.(json|ya?ml)$/i;
+
 /**
  * A pipeline file, or, when no such file exists and the catalogue plugin is enabled, a stored
- * pipeline `name[@revision]` (its step modules resolve next to the file it was imported from).
+ * pipeline `name[@revision|@version]` (its step modules resolve next to the file it was imported
+ * from). An argument that is neither is CATALOG_NOT_FOUND, unless it looks like a path: then the
+ * missing file is PIPELINE_FILE_UNREADABLE.
  */
 async function loadTarget(target: string, cwd: string, services: ServiceReader, steps: ReadonlyMap<string, StepImplementation>): Promise<PipelineDef> {
   const pipeline = services.get('pipeline');
   const path = resolve(cwd, target);
-  const entry = !existsSync(path) && services.has('pipelineCatalog') ? await services.get('pipelineCatalog').resolve(target) : undefined;
-  if (!entry) return pipeline.load(path, { steps });
-  return pipeline.parse(entry.definition, { steps, baseDir: entry.source ? dirname(entry.source) : cwd, ...(entry.source ? { file: entry.source } : {}) });
+  if (existsSync(path) || !services.has('pipelineCatalog')) return pipeline.load(path, { steps });
+  const catalog = services.get('pipelineCatalog');
+  const entry = PATH_LIKE.test(target) ? await catalog.find(target) : await catalog.resolve(target);
+  return entry ? parseEntry(pipeline.parse, entry, { steps, cwd }) : pipeline.load(path, { steps });
 }
 
 /** `weft run <file>`: runs a pipeline and prints progress and a summary, or the result as JSON. */
 export const runCommand: Command = {
   name: 'run',
-  summary: 'Run a pipeline file (or a catalogue pipeline, name[@revision])',
-  args: '<file>',
+  summary: 'Run a pipeline file (or a catalogue pipeline, name[@revision|@version])',
+  args: '<file|name[@version]>',
   positionals: { min: 1, max: 1 },
-  description: 'Exit status: 0 when the run completed or waits for input, 1 when it failed or the file is invalid, 2 for usage errors.',
+  description:
+    'A catalogue pipeline is name (the latest revision), name@<revision> or name@<version> (the latest revision declaring that version);\n' +
+    'digits name a revision when that revision is stored, else a version.\n' +
+    'Exit status: 0 when the run completed or waits for input, 1 when it failed or the file is invalid, 2 for usage errors.',
   options: {
     input: { type: 'string', value: '<json>|@file.json', description: 'Run input as JSON, or @path to a JSON file' },
     param: { type: 'string', multiple: true, value: '<key=value>', description: 'Parameter value (repeatable); JSON values are parsed' },

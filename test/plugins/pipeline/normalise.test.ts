@@ -68,6 +68,7 @@ function meaning(def: PipelineDef): unknown {
   return {
     ...def,
     raw: undefined,
+    hash: undefined,
     steps: def.steps.map((s) => ({ ...s, inputs: s.inputs?.map((i) => ({ name: i.name, required: i.required, value: resolveTemplate(i.template, scope) })) })),
     flow: { ...def.flow, transitions: def.flow.transitions.map((t) => ({ from: t.from, to: t.to, condition: t.condition })) },
   };

@@ -12,7 +12,7 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** SHA-256 of the canonical JSON of a definition. */
+/** SHA-256 (hex) of the canonical JSON of a pipeline document: equal for documents that differ only in key order or layout. */
 export function contentHash(definition: unknown): string {
   return createHash('sha256').update(canonicalJson(definition)).digest('hex');
 }
