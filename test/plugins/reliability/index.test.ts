@@ -70,7 +70,9 @@ plugin('TCL is the mean tool time of the steps that recorded tool calls, overall
   const report = JSON.parse((await command(kernel, 'metrics', [], { pipeline: 'tools', json: true })).stdout);
   assert.equal([report.total_steps, report.tcl, report.per_step.fetch.tcl, report.per_step.think.tcl], [4, 15, 15, null]);
   const records = await kernel.services.get('reliability').records({ pipeline: 'tools' });
-  assert.equal(records.steps.map((s) => [s.step_id, s.tool_duration_ms]), [['fetch', 10], ['think', undefined], ['fetch', 20], ['think', undefined]]);
+  // Two runs may end in the same millisecond, so their records come back in either order.
+  const byRun = [...new Set(records.steps.map((s) => s.run_id))].map((id) => records.steps.filter((s) => s.run_id === id).map((s) => [s.step_id, s.tool_duration_ms]));
+  assert.equal(byRun.sort((a, b) => (a[0]![1] as number) - (b[0]![1] as number)), [[['fetch', 10], ['think', undefined]], [['fetch', 20], ['think', undefined]]]);
   await kernel.close();
 });
 
