@@ -65,6 +65,15 @@ export async function readSteps(specifier: string | undefined, fromDir: string):
 }
 
 /** Prints a bad-input error the way usage errors are printed and returns exit code 2. */
+/** `--run-id`: a name a person can type back (`weft resume <id>`): 1–200 characters, no control characters, no space at either end. */
+export function readRunId(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.length === 0 || raw.length > 200 || raw.trim() !== raw || /[\u0000-\u001f\u007f]/.test(raw)) {
+    throw new WeftError(PipelineErrors.BAD_INPUT, `--run-id must be 1 to 200 characters with no control characters and no space at either end, got ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)}`, { path: '--run-id' });
+  }
+  return raw;
+}
+
 export function usage(io: CommandIO, error: WeftError): number {
   io.stderr(`error [${error.code}]: ${error.message}\n`);
   return 2;

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WeftError, type Command, type RunEvent, type ServiceReader, type StepImplementation } from '#kernel';
 import { parseEntry } from '../catalog-entry.js';
+import { PipelineErrors } from '../errors.js';
 import type { PipelineDef } from '../model.js';
-import { readInput, readParams, readSteps, stepsOption, usage } from './options.js';
+import { readInput, readParams, readRunId, readSteps, stepsOption, usage } from './options.js';
 import { exitCode, progress, summary } from './output.js';
 
 /** An argument with a path separator or a pipeline file extension means a file, even when none exists. */
@@ -22,6 +23,15 @@ async function loadTarget(target: string, cwd: string, services: ServiceReader, 
   const catalog = services.get('pipelineCatalog');
   const entry = PATH_LIKE.test(target) ? await catalog.find(target) : await catalog.resolve(target);
   return entry ? parseEntry(pipeline.parse, entry, { steps, cwd }) : pipeline.load(path, { steps });
+}
+
+/** A `--run-id` already stored would mix two runs' events: refused before anything runs. */
+async function refuseTaken(runId: string, services: ServiceReader): Promise<void> {
+  const storage = services.find('storage');
+  const stored = storage && (await (await storage.runs()).get(runId));
+  if (stored) {
+    throw new WeftError(PipelineErrors.RUN_ID_TAKEN, `A run with id "${runId}" is already stored (pipeline ${stored.pipeline}, ${stored.status}); choose another --run-id (weft resume ${runId} continues a failed or interrupted run)`, { path: '--run-id', data: { run_id: runId } });
+  }
 }
 
 /** `weft run <file>`: runs a pipeline and prints progress and a summary, or the result as JSON. */
@@ -44,16 +54,18 @@ export const runCommand: Command = {
   async run({ positionals, values, io, services }) {
     let input;
     let parameters;
+    let runId;
     try {
       input = await readInput(values['input'] as string | undefined, io.cwd);
       parameters = readParams(values['param'] as string[] | undefined);
+      runId = readRunId(values['run-id'] as string | undefined);
     } catch (e: unknown) {
       return usage(io, e as WeftError);
     }
     const steps = await readSteps(values['steps'] as string | undefined, io.cwd);
     const pipeline = services.get('pipeline');
     const def = await loadTarget(positionals[0]!, io.cwd, services, steps);
-    const runId = values['run-id'] as string | undefined;
+    if (runId !== undefined) await refuseTaken(runId, services);
     const json = values['json'] === true;
     if (!json) io.stderr(`▸ ${def.name}\n`);
     const result = await pipeline.run(def, {

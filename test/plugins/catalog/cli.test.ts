@@ -77,4 +77,17 @@ cli('resume refuses a pipeline file that changed since its run started; --pipeli
   assert.equal(JSON.parse(resumed.stdout).output, { sent: 'v1', by: 'v2' });
 });
 
+cli('a --run-id already stored is refused before anything runs; a malformed one is a usage error', async () => {
+  const taken = await weft(cwd, 'run', 'file/pipeline.json', '--run-id', 'file-1');
+  assert.is(taken.code, 1);
+  assert.is(taken.stderr, 'error [PIPELINE_RUN_ID_TAKEN]: A run with id "file-1" is already stored (pipeline flaky, completed); choose another --run-id (weft resume file-1 continues a failed or interrupted run)\n  at --run-id\n');
+  const fresh = await weft(cwd, 'run', 'flaky@1', '--run-id', 'cat-2');
+  assert.is(fresh.code, 0, fresh.stderr);
+  for (const id of ['', ' padded', 'x'.repeat(201), 'tab\there']) {
+    const bad = await weft(cwd, 'run', 'file/pipeline.json', '--run-id', id);
+    assert.is(bad.code, 2, JSON.stringify(id));
+    assert.match(bad.stderr, /^error \[PIPELINE_BAD_INPUT\]: --run-id must be 1 to 200 characters/);
+  }
+});
+
 cli.run();
