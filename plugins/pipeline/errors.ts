@@ -32,6 +32,7 @@ export const PipelineErrors = defineErrors('PIPELINE', {
   BAD_INPUT: 'The run input or a --param value is malformed.',
   CASES_INVALID: 'A cases.json file is malformed.',
   RESUME_INVALID: 'A stored run history cannot be resumed (it does not begin with run.started, or names another pipeline).',
+  RESUME_WAITING: 'The run is waiting for input: resuming it would ask again; answer its interactions (`weft hitl respond`).',
   RENDER_FAILED: 'Rendering the graph to SVG failed.',
   OUTPUT_UNWRITABLE: 'An output file (visualize -o) could not be written.',
 });
