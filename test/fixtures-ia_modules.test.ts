@@ -21,6 +21,7 @@ function makeCtx(config: JsonObject, o: CtxOptions = {}): StepContext {
     step_id: o.step ?? 'step',
     iteration: o.iteration ?? 1,
     attempt: 1,
+    path: 'steps[0]',
     config,
     parameters: o.parameters ?? {},
     input: o.input ?? {},

@@ -108,6 +108,12 @@ export interface RunSuspendedEvent extends EventBase {
   step_id: string;
   iteration: number;
   request: JsonObject;
+  /**
+   * Set when the step is still waiting on an earlier suspension (the seq of that run.suspended):
+   * another step of the run was answered and the run stopped again without asking anew, so the
+   * question, its id and its deadline are those of the earlier event.
+   */
+  continues?: number;
 }
 
 export interface RunResumedEvent extends EventBase {

@@ -1,4 +1,4 @@
-import type { CallRecord, JsonObject } from './run-events.js';
+import type { CallRecord, JsonObject, RunSuspendedEvent } from './run-events.js';
 import type { Logger } from '../plugin.js';
 
 /** What a step sees besides its input. */
@@ -9,6 +9,8 @@ export interface StepContext {
   readonly iteration: number;
   /** 1-based attempt number within this iteration (retries). */
   readonly attempt: number;
+  /** Where the step is declared in the pipeline document (`steps[2]`): errors about its config name `${path}.config.<field>`. */
+  readonly path: string;
   /** The step's `config`, with `{{ parameters.x }}` templates resolved. */
   readonly config: JsonObject;
   /** Resolved run parameters. */
@@ -50,4 +52,10 @@ export class SuspendSignal extends Error {
     this.name = 'SuspendSignal';
     this.request = request;
   }
+}
+
+/** The id a suspension is answered under: the request's own `interaction_id`, else `<run_id>:<step_id>:<iteration>`. */
+export function interactionId(event: RunSuspendedEvent): string {
+  const own = event.request['interaction_id'];
+  return typeof own === 'string' ? own : `${event.run_id}:${event.step_id}:${event.iteration}`;
 }

@@ -9,5 +9,5 @@ export const HitlErrors = defineErrors('HITL', {
   CANCELLED: 'The interaction was cancelled.',
   EXPIRED: 'The interaction passed its deadline: its default action was applied, or the run failed.',
   INPUT_MALFORMED: '`weft hitl respond --input` is not a JSON object (exit status 2).',
-  STEP_CONFIG: 'A hitl step is configured without a required option.',
+  STEP_CONFIG: 'A hitl step’s config lacks a required option or has a bad one; the path names the field (steps[0].config.timeout_seconds).',
 });

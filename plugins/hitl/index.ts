@@ -1,6 +1,7 @@
-import { definePlugin } from '#kernel';
+import { definePlugin, type JsonObject } from '#kernel';
 import { cancelCommand, listCommand, respondCommand, showCommand } from './commands.js';
 import { createHitlService, type HitlService } from './service.js';
+import { stepIssues } from './step-config.js';
 import { HITL_STEPS } from './steps.js';
 
 declare module '#kernel' {
@@ -35,6 +36,10 @@ export default definePlugin<{ sweep_seconds: number; lease_seconds: number }>({
   setup(ctx) {
     const pipeline = ctx.services.get('pipeline');
     for (const [name, step] of Object.entries(HITL_STEPS)) pipeline.registerStep(name, step);
+    // A hitl step's config is checked with the rest of the file (weft validate, and before every run).
+    ctx.hooks.tap('pipeline.validate', (document, report) => {
+      (document['steps'] as JsonObject[]).forEach((step, i) => report.errors.push(...stepIssues(step, `steps[${i}]`)));
+    });
     const { service, recorded } = createHitlService(ctx.services, { lease_seconds: ctx.config.lease_seconds });
     // After the checkpoint plugin's tap (stage 0) has stored the event.
     ctx.hooks.tapPromise('pipeline.event', (event) => recorded(event), { stage: 100 });

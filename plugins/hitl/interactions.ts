@@ -1,4 +1,4 @@
-import type { JsonObject, RunEvent, RunSuspendedEvent } from '#kernel';
+import { interactionId, type JsonObject, type RunSuspendedEvent } from '#kernel';
 import type { UiSchema } from './ui-schema.js';
 
 /** A suspended step waiting for a human: a projection of its run's events. */
@@ -8,6 +8,11 @@ export interface Interaction {
   pipeline: string;
   step_id: string;
   iteration: number;
+  /**
+   * The seq of the run.suspended that asked. A run resumed after it failed asks again under the
+   * same id; this tells the new question from the old one.
+   */
+  suspension_seq: number;
   prompt: string;
   ui_schema: UiSchema;
   assignees?: string[];
@@ -20,19 +25,8 @@ export interface Interaction {
   request: JsonObject;
 }
 
-/** The interaction id of a suspension: the step's own, else `<run_id>:<step_id>:<iteration>`. */
-export function interactionId(event: RunSuspendedEvent): string {
-  const own = event.request['interaction_id'];
-  return typeof own === 'string' ? own : `${event.run_id}:${event.step_id}:${event.iteration}`;
-}
-
-/** The pending interaction of a run's events: its latest suspension with no later response. */
-export function pendingInteraction(events: readonly RunEvent[]): Interaction | undefined {
-  const at = events.findLastIndex((e) => e.type === 'run.suspended');
-  const suspended = events[at] as RunSuspendedEvent | undefined;
-  if (suspended === undefined) return undefined;
-  if (events.slice(at + 1).some((e) => e.type === 'run.resumed' && e.step_id === suspended.step_id)) return undefined;
-  const start = events[0] as Extract<RunEvent, { type: 'run.started' }>;
+/** The interaction a suspension of a run of `pipeline` asks for. */
+export function interactionOf(suspended: RunSuspendedEvent, pipeline: string): Interaction {
   const request = suspended.request;
   const timeout = request['timeout_seconds'];
   const assignees = request['assignees'];
@@ -40,9 +34,10 @@ export function pendingInteraction(events: readonly RunEvent[]): Interaction | u
   return {
     id: interactionId(suspended),
     run_id: suspended.run_id,
-    pipeline: start.pipeline,
+    pipeline,
     step_id: suspended.step_id,
     iteration: suspended.iteration,
+    suspension_seq: suspended.seq,
     prompt: String(request['prompt'] ?? 'Human input required'),
     ui_schema: (request['ui_schema'] ?? {}) as UiSchema,
     ...(Array.isArray(assignees) ? { assignees: assignees.map(String) } : {}),

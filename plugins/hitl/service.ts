@@ -1,6 +1,6 @@
-import { WeftError, type JsonObject, type KeyValueStore, type RunEvent, type RunResult, type ServiceReader } from '#kernel';
+import { WeftError, type JsonObject, type KeyValueStore, type RunEvent, type RunResult, type RunStartedEvent, type ServiceReader } from '#kernel';
 import { HitlErrors } from './errors.js';
-import { pendingInteraction, type Interaction } from './interactions.js';
+import { interactionOf, type Interaction } from './interactions.js';
 import { validateResponse } from './ui-schema.js';
 import { decide, type DecisionRule } from './votes.js';
 
@@ -47,15 +47,27 @@ export interface HitlOptions {
 export function createHitlService(services: ServiceReader, options: HitlOptions, now: () => number = Date.now): { service: HitlService; recorded(event: RunEvent): Promise<void> } {
   const kv = (): Promise<KeyValueStore> => services.get('storage').kv();
   const runs = () => services.get('storage').runs();
-  const key = (id: string): string => `hitl:answer:${id}`;
+  /** One question: its id, and the suspension that asked it (a resumed run may ask again under the same id). */
+  const slot = (it: Interaction): string => `${it.id}@${it.suspension_seq}`;
+  /** The claim of one question; the latest claim under an id names what happened to it once it is no longer pending. */
+  const key = (it: Interaction): string => `hitl:answer:${slot(it)}`;
+  const latest = (id: string): string => `hitl:answer:${id}`;
 
+  const store = async (it: Interaction, value: Claim, ttl_seconds: number): Promise<void> => (await kv()).set(latest(it.id), JSON.stringify(value), { ttl_seconds });
   /** Takes the interaction for one answer, cancel or expiry, for the lease; `settle` then keeps it. */
-  const claim = async (id: string, value: Claim): Promise<boolean> => (await kv()).setIfAbsent(key(id), JSON.stringify(value), { ttl_seconds: options.lease_seconds });
-  const settle = async (id: string, value: Claim): Promise<void> => (await kv()).set(key(id), JSON.stringify(value), { ttl_seconds: CLAIM_TTL_SECONDS });
+  const claim = async (it: Interaction, value: Claim): Promise<boolean> => {
+    const won = await (await kv()).setIfAbsent(key(it), JSON.stringify(value), { ttl_seconds: options.lease_seconds });
+    if (won) await store(it, value, options.lease_seconds);
+    return won;
+  };
+  const settle = async (it: Interaction, value: Claim): Promise<void> => {
+    await (await kv()).set(key(it), JSON.stringify(value), { ttl_seconds: CLAIM_TTL_SECONDS });
+    await store(it, value, CLAIM_TTL_SECONDS);
+  };
 
-  /** The error for an interaction that is settled or was never there. */
-  const settled = async (id: string): Promise<WeftError> => {
-    const stored = await (await kv()).get(key(id));
+  /** The error for an interaction that is settled (its claim at `at`) or was never there. */
+  const settled = async (id: string, at: string): Promise<WeftError> => {
+    const stored = await (await kv()).get(at);
     if (stored === undefined) return new WeftError(HitlErrors.NOT_FOUND, `No pending interaction "${id}"; \`weft hitl list\` shows the pending ones`, { data: { interaction_id: id } });
     const { kind, by } = JSON.parse(stored) as Claim;
     const code = kind === 'answer' ? HitlErrors.ALREADY_ANSWERED : kind === 'cancel' ? HitlErrors.CANCELLED : HitlErrors.EXPIRED;
@@ -73,10 +85,10 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
   };
 
   /** Claims of runs this process is resuming, by interaction id: kept for good once run.resumed is stored. */
-  const resuming = new Map<string, Claim>();
+  const resuming = new Map<string, { it: Interaction; claimed: Claim }>();
 
   const resume = async (it: Interaction, response: JsonObject, actor: string, claimed: Claim): Promise<RunResult> => {
-    resuming.set(it.id, claimed);
+    resuming.set(it.id, { it, claimed });
     try {
       return await services.get('pipeline').resume(await history(it.run_id), { response: { step_id: it.step_id, response, actor, interaction_id: it.id } });
     } finally {
@@ -91,12 +103,12 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
    */
   const vote = async (it: Interaction, response: JsonObject, actor: string): Promise<RunResult> => {
     const store = await kv();
-    if (!(await store.setIfAbsent(`hitl:vote:${it.id}:${actor}`, JSON.stringify(response), { ttl_seconds: CLAIM_TTL_SECONDS }))) {
+    if (!(await store.setIfAbsent(`hitl:vote:${slot(it)}:${actor}`, JSON.stringify(response), { ttl_seconds: CLAIM_TTL_SECONDS }))) {
       throw new WeftError(HitlErrors.ALREADY_ANSWERED, `${actor} has voted on "${it.id}" already; nothing was changed`, { data: { interaction_id: it.id, actor } });
     }
     const votes: Record<string, JsonObject> = {};
     for (const name of it.assignees!) {
-      const cast = await store.get(`hitl:vote:${it.id}:${name}`);
+      const cast = await store.get(`hitl:vote:${slot(it)}:${name}`);
       if (cast !== undefined) votes[name] = JSON.parse(cast) as JsonObject;
     }
     const rule = it.request['decision_type'] as DecisionRule;
@@ -104,36 +116,51 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
     const pipeline = services.get('pipeline');
     // Undecided, or decided by a concurrent vote that claimed it first: the run as it stands.
     const answer: Claim = { kind: 'answer', by: actor };
-    if (decision === undefined || !(await claim(it.id, answer))) return pipeline.project(await history(it.run_id));
+    if (decision === undefined || !(await claim(it, answer))) return pipeline.project(await history(it.run_id));
     return resume(it, { decision, decision_type: rule, votes }, actor, answer);
   };
 
   const expired = (it: Interaction): boolean => it.expires_at !== undefined && Date.parse(it.expires_at) <= now();
 
-  /** Applies an expired interaction's default action, or fails its run; only the claim's winner does. */
-  const expire = async (it: Interaction): Promise<void> => {
+  /** Applies an expired interaction's default action, or fails its run; only the claim's winner does. False when the run failed. */
+  const expire = async (it: Interaction): Promise<boolean> => {
     const expiry: Claim = { kind: 'expire', by: TIMEOUT_ACTOR };
-    if (!(await claim(it.id, expiry))) return;
+    if (!(await claim(it, expiry))) return true;
     if (it.default_action) {
       await resume(it, it.default_action, TIMEOUT_ACTOR, expiry);
-      return;
+      return true;
     }
     const error = { code: HitlErrors.EXPIRED, message: `Interaction "${it.id}" expired at ${it.expires_at} without a response`, step_id: it.step_id };
     await finish(it.run_id, (seq, at) => ({ type: 'run.failed', run_id: it.run_id, seq, at, error, output: null }));
-    await settle(it.id, expiry);
+    await settle(it, expiry);
+    return false;
+  };
+
+  /** Expires the overdue interactions of one run one after another (each goes on from the run the last left); one that fails the run ends it. */
+  const expireRun = async (overdue: readonly Interaction[]): Promise<void> => {
+    for (const it of overdue) if (!(await expire(it))) return;
+  };
+
+  /** The interactions a run is waiting on, read from its events. */
+  const waitingIn = async (runId: string): Promise<Interaction[]> => {
+    const events = await history(runId);
+    const { pipeline } = events[0] as RunStartedEvent;
+    return services.get('pipeline').waiting(events).map((suspended) => interactionOf(suspended, pipeline));
   };
 
   const pending = async (): Promise<Interaction[]> => {
     const store = await runs();
     const waiting = await store.list({ status: 'waiting_for_input', limit: Number.MAX_SAFE_INTEGER });
-    const found = await Promise.all(waiting.map(async (run) => pendingInteraction(await history(run.run_id))));
-    return found.filter((it): it is Interaction => it !== undefined).sort((a, b) => a.created_at.localeCompare(b.created_at));
+    const found = await Promise.all(waiting.map((run) => waitingIn(run.run_id)));
+    return found.flat().sort((a, b) => a.created_at.localeCompare(b.created_at));
   };
 
   /** Pending interactions, after expiring those past their deadline. */
   const live = async (): Promise<Interaction[]> => {
     const all = await pending();
-    await Promise.all(all.filter(expired).map(expire));
+    const overdue = new Map<string, Interaction[]>();
+    for (const it of all.filter(expired)) overdue.set(it.run_id, [...(overdue.get(it.run_id) ?? []), it]);
+    await Promise.all([...overdue.values()].map(expireRun));
     return all.filter((it) => !expired(it));
   };
 
@@ -141,17 +168,16 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
   const named = async (id: string): Promise<Interaction | undefined> => {
     const runId = /^(.+):[^:]+:\d+$/.exec(id)?.[1];
     if (runId === undefined || (await (await runs()).get(runId))?.status !== 'waiting_for_input') return undefined;
-    const it = pendingInteraction(await history(runId));
-    return it?.id === id ? it : undefined;
+    return (await waitingIn(runId)).find((it) => it.id === id);
   };
 
   /** A pending interaction by id: read directly when the id names its run, else found among all waiting runs. */
   const find = async (id: string): Promise<Interaction> => {
     const it = (await named(id)) ?? (await pending()).find((i) => i.id === id);
-    if (it === undefined) throw await settled(id);
+    if (it === undefined) throw await settled(id, latest(id));
     if (expired(it)) {
       await expire(it);
-      throw await settled(id);
+      throw await settled(id, key(it));
     }
     return it;
   };
@@ -159,7 +185,7 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
   /** Called after the checkpoint plugin stored an event: a stored run.resumed makes its claim permanent. */
   const recorded = async (event: RunEvent): Promise<void> => {
     const claimed = event.type === 'run.resumed' ? resuming.get(event.interaction_id ?? '') : undefined;
-    if (claimed) await settle((event as { interaction_id: string }).interaction_id, claimed);
+    if (claimed) await settle(claimed.it, claimed.claimed);
   };
 
   const service: HitlService = {
@@ -181,16 +207,16 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
       validateResponse(it.ui_schema, response);
       if (it.request['decision_type'] !== undefined) return vote(it, response, actor);
       const answer: Claim = { kind: 'answer', by: actor };
-      if (!(await claim(id, answer))) throw await settled(id);
+      if (!(await claim(it, answer))) throw await settled(id, key(it));
       return resume(it, response, actor, answer);
     },
     async cancel(id, reason = 'cancelled', options = {}) {
       const it = await find(id);
       const actor = options.actor ?? 'anonymous';
       const cancel: Claim = { kind: 'cancel', by: actor };
-      if (!(await claim(id, cancel))) throw await settled(id);
+      if (!(await claim(it, cancel))) throw await settled(id, key(it));
       await finish(it.run_id, (seq, at) => ({ type: 'run.cancelled', run_id: it.run_id, seq, at, reason }));
-      await settle(id, cancel);
+      await settle(it, cancel);
       return { run_id: it.run_id, status: 'cancelled' };
     },
   };

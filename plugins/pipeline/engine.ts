@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AsyncSeriesBailHook, AsyncSeriesHook } from 'tapable';
 import {
+  interactionId,
   SuspendSignal,
   WeftError,
   type CallRecord,
@@ -28,6 +29,7 @@ import type { PipelineDef, StepDef } from './model.js';
 import { RunProjection } from './projection.js';
 import { isRetryable, retryDelayMs, runError } from './retry.js';
 import { checkCall, checkOutput, resolveParameters, startOf, StepCtx } from './step-context.js';
+import { suspensionsOf } from './suspensions.js';
 import { materialise, resolveTemplate, type Scope, type ValueTemplate } from './templates.js';
 
 /** A transition ready to evaluate. */
@@ -76,9 +78,10 @@ export interface RunOptions {
    */
   history?: readonly RunEvent[];
   /**
-   * With `history` ending in a suspended step: the human response that completes it. The step's
-   * output becomes `{ ...request.output, ...response, human_input: response, interaction_id }` and
-   * the run routes on from it.
+   * With `history` of a run waiting for input: the human response to one of its suspended steps.
+   * The step's output becomes `{ ...request.output, ...response, human_input: response,
+   * interaction_id }`. When other steps of the run are still waiting, the answer is recorded and
+   * the run stays waiting on them; once none is, the run goes on with every answer applied to its step.
    */
   response?: HumanResponse;
 }
@@ -89,6 +92,13 @@ export interface HumanResponse {
   response: JsonObject;
   actor?: string;
   interaction_id?: string;
+}
+
+/** The output an answer gives its suspended step: the request's `output`, the response, and who asked. */
+function answerOutput(suspension: RunSuspendedEvent, response: JsonObject, interaction_id: string | undefined): JsonObject {
+  const request = suspension.request;
+  const id = interaction_id ?? request['interaction_id'];
+  return { ...((request['output'] ?? {}) as JsonObject), ...response, human_input: response, ...(id === undefined ? {} : { interaction_id: id }) };
 }
 
 /** One run of a prepared pipeline. The result is a projection of the events it emits. */
@@ -110,8 +120,8 @@ class Execution {
   readonly #loopStart = new Map<string, number>();
   readonly #recorded = new Map<string, JsonObject>();
   readonly #decided = new Map<string, string[]>();
-  /** Suspended steps by id (the latest suspension of each), and the outputs human answers gave them. */
-  readonly #suspensions = new Map<string, RunSuspendedEvent>();
+  /** Suspensions of the history still waiting for an answer, by step id, and the outputs answers gave their steps. */
+  #suspensions = new Map<string, RunSuspendedEvent>();
   readonly #answered = new Map<string, JsonObject>();
   readonly #response: HumanResponse | undefined;
   #resuming = false;
@@ -142,11 +152,12 @@ class Execution {
     this.meta = { run_id: started?.run_id ?? options.run_id ?? randomUUID(), pipeline: def.name, version: def.version, definition: def.raw, ...(def.file === undefined ? {} : { file: def.file }) };
     this.#response = options.response;
     if (options.history) this.#restore(options.history);
-    // A response for a step that is not waiting is refused before anything is written.
+    // A response for a step that is not waiting, or a waiting run resumed without one, is refused before anything is written.
     const answer = options.response;
     if (answer && !this.#answer(answer.step_id, answer.response, answer.interaction_id)) {
       throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${this.meta.run_id} is not waiting for input at step "${answer.step_id}"`, { data: { run_id: this.meta.run_id, step_id: answer.step_id } });
     }
+    if (!answer && this.projection.status === 'waiting_for_input') throw this.#waitingError();
     this.#signal = options.signal;
     if (this.#signal?.aborted) this.#onAbort();
     else this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
@@ -159,9 +170,10 @@ class Execution {
       this.projection.apply(event);
       if (event.type === 'step.completed') this.#recorded.set(`${event.step_id}:${event.iteration}`, event.output);
       else if (event.type === 'route.decided') this.#decided.set(`${event.step_id}:${event.iteration}`, event.taken);
-      else if (event.type === 'run.suspended') this.#suspensions.set(event.step_id, event);
-      else if (event.type === 'run.resumed' && event.step_id !== undefined && event.response) this.#answer(event.step_id, event.response, event.interaction_id);
     }
+    const { open, answers } = suspensionsOf(history);
+    for (const { suspension, response, interaction_id } of answers) this.#answered.set(`${suspension.step_id}:${suspension.iteration}`, answerOutput(suspension, response, interaction_id));
+    this.#suspensions = open;
     this.#seq = history[history.length - 1]!.seq;
   }
 
@@ -169,11 +181,27 @@ class Execution {
   #answer(stepId: string, response: JsonObject, interactionId: string | undefined): boolean {
     const suspension = this.#suspensions.get(stepId);
     if (!suspension) return false;
-    const request = suspension.request;
-    const id = interactionId ?? request['interaction_id'];
-    this.#answered.set(`${stepId}:${suspension.iteration}`, { ...((request['output'] ?? {}) as JsonObject), ...response, human_input: response, ...(id === undefined ? {} : { interaction_id: id }) });
+    this.#answered.set(`${stepId}:${suspension.iteration}`, answerOutput(suspension, response, interactionId));
     this.#suspensions.delete(stepId);
     return true;
+  }
+
+  /** The refusal of a resume without a response while the run waits for people: it would ask them again. */
+  #waitingError(): WeftError {
+    const run_id = this.meta.run_id;
+    const interactions = [...this.#suspensions.values()].map(interactionId);
+    const named = interactions.map((id) => `"${id}"`).join(', ');
+    return new WeftError(PipelineErrors.RESUME_WAITING, `Run ${run_id} is waiting for input at ${named}; answer with \`weft hitl respond <interaction> --input <json>\` instead of resuming it`, { data: { run_id, interactions } });
+  }
+
+  /** Stops again on the steps still waiting, without asking anew: each keeps its question, id and deadline. */
+  async #keepWaiting(): Promise<void> {
+    this.#suspended = true;
+    this.#stopped = true;
+    for (const open of this.#suspensions.values()) {
+      const { step_id, iteration, request } = open;
+      await this.#emit({ type: 'run.suspended', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id, iteration, request, continues: open.seq });
+    }
   }
 
   /** The run's abort controller, created on first use (most runs never need one). */
@@ -207,6 +235,7 @@ class Execution {
         await this.#emit({ type: 'run.resumed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id, response, ...(actor === undefined ? {} : { actor }), ...(interaction_id === undefined ? {} : { interaction_id }) });
       } else if (this.#resuming) await this.#emit({ type: 'run.resumed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now() });
       else await this.#emit({ type: 'run.started', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), pipeline: def.name, version: def.version, input: this.scope.input, parameters: this.scope.parameters, ...(def.file === undefined ? {} : { file: def.file }), hash: def.hash, ...(def.catalog === undefined ? {} : { catalog: def.catalog }) });
+      if (this.#suspensions.size > 0) await this.#keepWaiting();
       if (this.#missing.length > 0) {
         const names = this.#missing.join(', ');
         this.#fail({ code: PipelineErrors.PARAMETER_MISSING, message: `Required parameter(s) ${names} have no value; pass them with --param or in the run input`, parameters: this.#missing });
@@ -320,19 +349,20 @@ class Execution {
 
   async #execute(step: PreparedStep, activation: JsonObject, iteration: number): Promise<void> {
     const def = step.def;
-    const answered = this.#answered.get(`${def.id}:${iteration}`);
-    if (answered) {
-      this.#answered.delete(`${def.id}:${iteration}`);
-      const done = this.#emit({ type: 'step.completed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: def.id, iteration, attempt: 1, output: answered, duration_ms: 0 });
-      if (done) await done;
-      return this.#route(step, answered, iteration);
-    }
+    // A recorded completion wins over the answer it was made from.
     const recorded = this.#recorded.get(`${def.id}:${iteration}`);
     if (recorded) {
       this.#recorded.delete(`${def.id}:${iteration}`);
       // Replayed steps finish without awaiting anything; one tick each keeps a long replay off the stack.
       await undefined;
       return this.#route(step, recorded, iteration);
+    }
+    const answered = this.#answered.get(`${def.id}:${iteration}`);
+    if (answered) {
+      this.#answered.delete(`${def.id}:${iteration}`);
+      const done = this.#emit({ type: 'step.completed', run_id: this.meta.run_id, seq: this.#next(), at: Date.now(), step_id: def.id, iteration, attempt: 1, output: answered, duration_ms: 0 });
+      if (done) await done;
+      return this.#route(step, answered, iteration);
     }
     let input = activation;
     let inputError: unknown;
@@ -412,7 +442,7 @@ class Execution {
     if (typeof holder?.fallback !== 'function') {
       throw new WeftError(PipelineErrors.NO_FALLBACK, `Step "${id}" has on_error: fallback but its implementation has no fallback(input, error, ctx) method`, { data: { step_id: id } });
     }
-    const ctx = new StepCtx(this, id, iteration, attempt, materialise(step.config, this.scope) as JsonObject);
+    const ctx = new StepCtx(this, step.def, iteration, attempt, materialise(step.config, this.scope) as JsonObject);
     const cause = error instanceof Error ? error : new Error(failure.message);
     const output = checkOutput(await holder.fallback(input, cause, ctx), id);
     return { output, how: 'fallback' };
@@ -422,12 +452,12 @@ class Execution {
     const def = step.def;
     const config = materialise(step.config, { ...this.scope, prev: input }) as JsonObject;
     if (def.timeout_ms === undefined) {
-      const ctx = new StepCtx(this, def.id, iteration, attempt, config);
+      const ctx = new StepCtx(this, def, iteration, attempt, config);
       return checkOutput(await this.#call(step, input, ctx), def.id);
     }
     const attemptController = new AbortController();
     const signal = AbortSignal.any([this.controller().signal, attemptController.signal]);
-    const ctx = new StepCtx(this, def.id, iteration, attempt, config, signal);
+    const ctx = new StepCtx(this, def, iteration, attempt, config, signal);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {

@@ -34,6 +34,7 @@ export const PipelineErrors = defineErrors('PIPELINE', {
   CASES_INVALID: 'A cases.json file is malformed.',
   RESUME_INVALID: 'A stored run history cannot be resumed (it does not begin with run.started, or names another pipeline).',
   RESUME_CHANGED: 'The pipeline file a run started from has different content now; resume refuses it unless the pipeline is given explicitly (weft resume --pipeline <file>).',
+  RESUME_WAITING: 'The run is waiting for input: resuming it would ask again; answer its interactions (`weft hitl respond`).',
   RENDER_FAILED: 'Rendering the graph to SVG failed.',
   OUTPUT_UNWRITABLE: 'An output file (visualize -o) could not be written.',
 });

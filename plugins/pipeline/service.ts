@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { WeftError, type CatalogRef, type JsonObject, type RunEvent, type RunResult, type RunStartedEvent, type ServiceReader, type StepImplementation } from '#kernel';
+import { WeftError, type CatalogRef, type JsonObject, type RunEvent, type RunResult, type RunStartedEvent, type RunSuspendedEvent, type ServiceReader, type StepImplementation } from '#kernel';
 import { parseEntry } from './catalog-entry.js';
 import { builtinConditionTypes, type ConditionType, type PluginCondition } from './conditions.js';
 import { execute, type PreparedPipeline, type RunOptions } from './engine.js';
@@ -7,6 +7,7 @@ import { startOf } from './step-context.js';
 import { PipelineErrors } from './errors.js';
 import type { PipelineHooks } from './hooks.js';
 import { readDocument } from './load.js';
+import { suspensionsOf } from './suspensions.js';
 import { project } from './projection.js';
 import type { PipelineDef } from './model.js';
 import { BUILTIN_OPERATORS, type Operator } from './operators.js';
@@ -38,6 +39,11 @@ export interface PipelineService {
   resume(history: readonly RunEvent[], options?: Omit<RunOptions, 'history'> & StepOptions & { pipeline?: string | PipelineDef | PreparedPipeline }): Promise<RunResult>;
   /** The spec §7 result rebuilt from a stored event log (complete or not). */
   project(events: readonly RunEvent[]): RunResult;
+  /**
+   * The suspensions a stored run is waiting on, in the order they were asked (each with its first
+   * `run.suspended`, so its time is when it was asked); none unless the run is waiting for input.
+   */
+  waiting(events: readonly RunEvent[]): RunSuspendedEvent[];
   /** Runs a pipeline file, definition or prepared pipeline. */
   run(pipeline: string | PipelineDef | PreparedPipeline, options?: RunOptions & StepOptions): Promise<RunResult>;
   /** Registers a step type under a class name for every pipeline. */
@@ -119,6 +125,7 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
       return execute(prepared, engineHooks, services, options);
     },
     project: (events) => project(events).result(),
+    waiting: (events) => (project(events).status === 'waiting_for_input' ? [...suspensionsOf(events).open.values()] : []),
     async resume(history, options = {}) {
       const started = startOf(history);
       const given = options.pipeline;

@@ -107,6 +107,7 @@ export class StepCtx implements StepContext {
   readonly step_id: string;
   readonly iteration: number;
   readonly attempt: number;
+  readonly path: string;
   readonly config: JsonObject;
   readonly parameters: JsonObject;
   readonly input: JsonObject;
@@ -114,11 +115,12 @@ export class StepCtx implements StepContext {
   readonly #run: RunHandle;
   #log: Logger | undefined;
 
-  constructor(run: RunHandle, stepId: string, iteration: number, attempt: number, config: JsonObject, signal?: AbortSignal) {
+  constructor(run: RunHandle, step: { id: string; path: string }, iteration: number, attempt: number, config: JsonObject, signal?: AbortSignal) {
     this.run_id = run.meta.run_id;
-    this.step_id = stepId;
+    this.step_id = step.id;
     this.iteration = iteration;
     this.attempt = attempt;
+    this.path = step.path;
     this.config = config;
     this.parameters = run.scope.parameters;
     this.input = run.scope.input;

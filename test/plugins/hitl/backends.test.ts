@@ -20,7 +20,7 @@ import storeRedis from '../../../plugins/store-redis/index.js';
 import storeSql from '../../../plugins/store-sql/index.js';
 import { openPostgres } from '../../../plugins/store-sql/postgres.js';
 import { dropPrefix, rawClient } from '../store-redis/support.js';
-import { REVIEW, reviewPipeline } from './support.js';
+import { APPROVE_FORM, REVIEW, reviewPipeline } from './support.js';
 
 interface Backend {
   name: string;
@@ -79,7 +79,7 @@ for (const backend of backends) {
     const a = await boot(backend);
     const run = (review: JsonObject) => reviewPipeline(review).then((file) => a.services.get('pipeline').run(file, { input: { text: 'hello' } }));
     const waiting = await run(REVIEW);
-    const expiring = await run({ step_class: 'TimeBoxedDecision', config: { timeout_seconds: 0.05, default_action: 'approve' } });
+    const expiring = await run({ step_class: 'TimeBoxedDecision', config: { timeout_seconds: 0.05, default_action: 'approve', ui_schema: APPROVE_FORM } });
     assert.equal([waiting.status, expiring.status], ['waiting_for_input', 'waiting_for_input']);
     if (backend.shared) await a.close();
 

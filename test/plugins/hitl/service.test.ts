@@ -1,4 +1,4 @@
-import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { JsonObject, RunEvent } from '../../../kernel/index.js';
 import type { Kernel } from '../../../kernel/kernel.js';
-import { boot, REVIEW, reviewPipeline } from './support.js';
+import { APPROVE_FORM, boot, fanOutPipeline, REVIEW, reviewPipeline } from './support.js';
 
 const code = (p: Promise<unknown>): Promise<string> => p.then(() => 'resolved', (e: { code: string }) => e.code);
 const status = async (kernel: Kernel, runId: string): Promise<string | undefined> => (await (await kernel.services.get('storage').runs()).get(runId))?.status;
@@ -107,29 +107,79 @@ service('an id of its own is found among the waiting runs; an id naming a waitin
   await kernel.close();
 });
 
-service('two branches of a fan-out both waiting are answered one after the other', async () => {
+service('two branches of a fan-out waiting at once: both are listed and answered on their own; the run goes on after the last', async () => {
   const kernel = await boot();
   const hitl = kernel.services.get('hitl');
-  const dir = await mkdtemp(join(tmpdir(), 'weft-hitl-fan-'));
-  const file = join(dir, 'fan.json');
-  const ask = (prompt: string) => ({ step_class: 'HumanInput', config: { prompt } });
-  await writeFile(file, JSON.stringify({
-    name: 'fan',
-    steps: [{ id: 'left', ...ask('Left?') }, { id: 'right', ...ask('Right?') }, { id: 'start', step_class: 'HumanInput', config: {} }],
-    flow: { start_at: 'start', transitions: [{ from: 'start', to: 'left' }, { from: 'start', to: 'right' }] },
-  }));
-  const first = await kernel.services.get('pipeline').run(file, {});
+  const file = await fanOutPipeline({ timeout_seconds: 60 });
+  const first = await kernel.services.get('pipeline').run(file, { input: { text: 'hello' } });
   assert.is(first.status, 'waiting_for_input');
-  await hitl.respond(`${first.run_id}:start:1`, { go: true });
-  const seen: string[] = [];
-  for (let i = 0; i < 2; i++) {
-    const [it] = await hitl.list({ run_id: first.run_id });
-    seen.push(it!.step_id);
-    const result = await hitl.respond(it!.id, { [it!.step_id]: true });
-    if (i === 1) assert.equal([result.status, result.steps['left']?.['left'], result.steps['right']?.['right']], ['completed', true, true]);
-  }
-  assert.equal(seen.sort(), ['left', 'right']);
-  await rm(dir, { recursive: true, force: true });
+  const [legal, brand] = [`${first.run_id}:legal:1`, `${first.run_id}:brand:1`];
+  const asked = await hitl.list({ run_id: first.run_id });
+  assert.equal(asked.map((it) => it.id).sort(), [brand, legal]);
+  assert.is((await hitl.get(legal)).step_id, 'legal');
+
+  const partial = await hitl.respond(brand, { ok: 'brand' }, { actor: 'bo' });
+  assert.is(partial.status, 'waiting_for_input');
+  const left = await hitl.list({ run_id: first.run_id });
+  assert.equal(left, asked.filter((it) => it.id === legal));
+  assert.is(await code(hitl.respond(brand, { ok: 'again' })), 'HITL_ALREADY_ANSWERED');
+
+  const done = await hitl.respond(legal, { ok: 'legal' }, { actor: 'al' });
+  assert.is(done.status, 'completed');
+  assert.equal([done.steps['legal']?.['human_input'], done.steps['brand']?.['human_input'], done.steps['brand']?.['interaction_id']], [{ ok: 'legal' }, { ok: 'brand' }, brand]);
+  const log = await events(kernel, first.run_id);
+  assert.equal(log.filter((e) => e.type === 'step.started' && (e.step_id === 'legal' || e.step_id === 'brand')).length, 2);
+  assert.equal(log.filter((e) => e.type === 'step.started' && e.step_id === 'slow').length, 1);
+  await kernel.close();
+});
+
+service('overdue interactions of one run expire one after another; one without a default fails the run and ends it there', async () => {
+  const kernel = await boot();
+  const hitl = kernel.services.get('hitl');
+  const pipeline = kernel.services.get('pipeline');
+  const both = await pipeline.run(await fanOutPipeline({ timeout_seconds: 0.001, default_action: { ok: 'late' } }), {});
+  const failing = await pipeline.run(await fanOutPipeline({ timeout_seconds: 0.001 }), {});
+  await sleep(10);
+  assert.equal(await hitl.list(), []);
+  assert.is(await status(kernel, both.run_id), 'completed');
+  const resumed = (await events(kernel, both.run_id)).filter((e) => e.type === 'run.resumed');
+  assert.equal(resumed.map((e) => e.type === 'run.resumed' && [e.step_id, e.actor]), [['legal', 'system:timeout'], ['brand', 'system:timeout']]);
+  assert.is(await status(kernel, failing.run_id), 'failed');
+  const log = await events(kernel, failing.run_id);
+  const failed = log.filter((e) => e.type === 'run.failed');
+  assert.equal([failed.length, failed[0]?.type === 'run.failed' && failed[0].error.step_id, log.at(-1)?.type], [1, 'legal', 'run.failed']);
+  assert.is(await code(hitl.get(`${failing.run_id}:brand:1`)), 'HITL_NOT_FOUND');
+  await kernel.close();
+});
+
+service('a run failed by an expired interaction and resumed asks again under the same id, answerable with a fresh deadline', async () => {
+  const kernel = await boot();
+  const hitl = kernel.services.get('hitl');
+  const pipeline = kernel.services.get('pipeline');
+  const { runId } = await suspend(kernel, { step_class: 'HumanInput', config: { timeout_seconds: 0.2 } });
+  const id = `${runId}:review:1`;
+  const expired = await hitl.get(id);
+  await sleep(250);
+  assert.is(await code(hitl.respond(id, { decision: 'approve' })), 'HITL_EXPIRED');
+  assert.is(await status(kernel, runId), 'failed');
+  const waiting = await pipeline.resume(await kernel.services.get('runHistory').events(runId));
+  assert.is(waiting.status, 'waiting_for_input');
+  const again = await hitl.get(id);
+  assert.ok(again.suspension_seq > expired.suspension_seq);
+  assert.ok(again.expires_at! > expired.expires_at!);
+  const result = await hitl.respond(id, { decision: 'approve' }, { actor: 'ada' });
+  assert.equal([result.status, result.execution_path.at(-1)], ['completed', 'publish']);
+  assert.is(await code(hitl.respond(id, { decision: 'reject' })), 'HITL_ALREADY_ANSWERED');
+  await kernel.close();
+});
+
+service('resuming a waiting run without an answer is refused with PIPELINE_RESUME_WAITING; its interaction stays as it was', async () => {
+  const kernel = await boot();
+  const hitl = kernel.services.get('hitl');
+  const { runId } = await suspend(kernel, { step_class: 'HumanInput', config: { timeout_seconds: 60 } });
+  const before = await hitl.list();
+  assert.is(await code(kernel.services.get('pipeline').resume(await kernel.services.get('runHistory').events(runId))), 'PIPELINE_RESUME_WAITING');
+  assert.equal(await hitl.list(), before);
   await kernel.close();
 });
 
@@ -164,7 +214,7 @@ service('two cancels at once: one wins', async () => {
 service('an expired interaction takes its default action once (actor system:timeout); answering it then is HITL_EXPIRED', async () => {
   const kernel = await boot();
   const hitl = kernel.services.get('hitl');
-  const { runId } = await suspend(kernel, { step_class: 'TimeBoxedDecision', config: { timeout_seconds: 0.001, default_action: 'approve' } });
+  const { runId } = await suspend(kernel, { step_class: 'TimeBoxedDecision', config: { timeout_seconds: 0.001, default_action: 'approve', ui_schema: APPROVE_FORM } });
   await sleep(10);
   const [first, second] = await Promise.all([hitl.list(), hitl.list()]);
   assert.equal([first, second], [[], []]);
@@ -240,7 +290,7 @@ service('multi-stakeholder: of two deciding votes at once exactly one resumes; a
 
   const other = await suspend(kernel, { step_class: 'MultiStakeholderDecision', config: { stakeholders: ['ada'] } });
   const otherId = `${other.runId}:review:1`;
-  await (await kernel.services.get('storage').kv()).set(`hitl:answer:${otherId}`, JSON.stringify({ kind: 'answer', by: 'elsewhere' }));
+  await (await kernel.services.get('storage').kv()).set(`hitl:answer:${otherId}@${(await hitl.get(otherId)).suspension_seq}`, JSON.stringify({ kind: 'answer', by: 'elsewhere' }));
   const result = await hitl.respond(otherId, { decision: 'reject' }, { actor: 'ada' });
   assert.is(result.status, 'waiting_for_input');
   assert.is((await events(kernel, other.runId)).filter((e) => e.type === 'run.resumed').length, 0);

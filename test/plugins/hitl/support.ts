@@ -27,6 +27,7 @@ export async function Publish(input, ctx) { globalThis.__hitlStarted?.(ctx.step_
 export async function Rework(input) { if (input.comments === 'boom') throw new Error('rework failed'); return { reworked: true, decision: input.decision }; }
 export function Ask(input, ctx) { return ctx.suspend({}); }
 export function Own(input, ctx) { return ctx.suspend({ interaction_id: 'ticket-7' }); }
+export async function Slow() { await new Promise((resolve) => setTimeout(resolve, 200)); return { slow: true }; }
 `;
 
 /** A temp dir with steps.mjs and `review.json`: draft → review (a step of `review`) → publish | rework. */
@@ -51,6 +52,27 @@ export async function reviewPipeline(review: JsonObject, name = 'review'): Promi
     },
   };
   const file = join(dir, `${name}.json`);
+  await writeFile(file, JSON.stringify(doc));
+  return file;
+}
+
+/** A decision form whose choices match the routes of `reviewPipeline`. */
+export const APPROVE_FORM = { fields: [{ name: 'decision', type: 'radio', required: true, options: ['approve', 'reject'] }] };
+
+/**
+ * A temp dir with steps.mjs and `fan.json`: draft fans out to two HumanInput steps (legal, brand,
+ * each with `config`) and a slow step; publish joins the three.
+ */
+export async function fanOutPipeline(config: JsonObject = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-hitl-fan-'));
+  await writeFile(join(dir, 'steps.mjs'), STEPS);
+  const ask = (id: string) => ({ id, step_class: 'HumanInput', config: { prompt: `${id} sign-off?`, ...config } });
+  const doc = {
+    name: 'fan',
+    steps: [{ id: 'draft', step_class: 'Draft', module: './steps.mjs' }, ask('legal'), ask('brand'), { id: 'slow', step_class: 'Slow', module: './steps.mjs' }, { id: 'publish', step_class: 'Publish', module: './steps.mjs' }],
+    flow: { start_at: 'draft', transitions: ['legal', 'brand', 'slow'].flatMap((id) => [{ from: 'draft', to: id }, { from: id, to: 'publish' }]) },
+  };
+  const file = join(dir, 'fan.json');
   await writeFile(file, JSON.stringify(doc));
   return file;
 }
