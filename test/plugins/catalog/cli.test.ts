@@ -2,25 +2,15 @@
 // a test suite imports, a stored pipeline runs by its declared version, an unknown one is a coded
 // error without a stack trace, and resume uses the revision a run started with, or refuses a
 // pipeline file that changed since.
-import { execFile } from 'node:child_process';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tempDir } from '../../support/temp.js';
-
-const WEFT = fileURLToPath(new URL('../../../../bin/weft.js', import.meta.url));
-const { DATABASE_URL: _d, REDIS_URL: _r, ...env } = process.env;
+import { weftProcess } from '../../support/weft-process.js';
 
 /** Runs `weft …` in `cwd` as its own process. */
-async function weft(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return promisify(execFile)(process.execPath, [WEFT, ...args], { cwd, env: { ...env, NO_COLOR: '1' } }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-}
+const weft = (cwd: string, ...args: string[]) => weftProcess(cwd, args);
 
 /** Both steps output their configured label; `send` fails while a file named `down` lies beside the steps. */
 const STEPS = `import { existsSync } from 'node:fs';

@@ -1,10 +1,7 @@
 // The acceptance through real processes: `weft run` (process A) suspends and exits; later `weft
 // hitl …` processes list, answer and expire on the same storage — embedded PGlite, and PostgreSQL.
-import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -13,17 +10,10 @@ import { databaseUrl, requireServer } from '../../../kernel/testing.js';
 import { openPostgres } from '../../../plugins/store-sql/postgres.js';
 import type { Interaction } from '../../../plugins/hitl/interactions.js';
 import { APPROVE_FORM, fanOutPipeline, REVIEW, reviewPipeline } from './support.js';
-
-const WEFT = fileURLToPath(new URL('../../../../bin/weft.js', import.meta.url));
-const { DATABASE_URL: _d, REDIS_URL: _r, ...env } = process.env;
+import { weftProcess } from '../../support/weft-process.js';
 
 /** Runs `weft …` in `cwd` as its own process. */
-async function weft(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return promisify(execFile)(process.execPath, [WEFT, ...args], { cwd, env: { ...env, NO_COLOR: '1' } }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-}
+const weft = (cwd: string, ...args: string[]) => weftProcess(cwd, args);
 
 const schema = `weft_hitl_cli_${process.pid}`;
 const variants: { name: string; available: boolean; config: JsonObject; cleanup(): Promise<void> }[] = [
