@@ -289,7 +289,8 @@ process_('bin/weft.js prints a result larger than a pipe holds whole, and ends q
   };
   const run = weft('run', 'p.json', '--steps', './steps.mjs', '--run-id', 'big-1', '--json');
   const out = collect(run.stdout);
-  await once(run, 'exit');
+  // 'close', not 'exit': the process may exit before its output is all read.
+  await once(run, 'close');
   assert.is((JSON.parse(out()) as { execution_path: string[] }).execution_path.length, 300, 'the whole result arrived');
   // The stored run read back to a reader that leaves after the first chunk.
   const show = weft('runs', 'show', 'big-1', '--json');
