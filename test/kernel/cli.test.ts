@@ -281,7 +281,9 @@ process_('bin/weft.js prints a result larger than a pipe holds whole, and ends q
   const ids = Array.from({ length: 300 }, (_, i) => `s${i}`);
   writeFileSync(`${dir}/steps.mjs`, "export async function A() { return { text: 'x'.repeat(4000) }; }\n");
   writeFileSync(`${dir}/p.json`, JSON.stringify({ name: 'big', steps: ids.map((id) => ({ id, step_class: 'A' })), flow: { start_at: 's0', transitions: ids.slice(1).map((to, i) => ({ from: ids[i], to })) } }));
-  const weft = (...args: string[]) => spawn(process.execPath, [`${root}bin/weft.js`, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The embedded store of this folder, whatever DATABASE_URL or REDIS_URL the suite runs with.
+  const { DATABASE_URL: _d, REDIS_URL: _r, ...env } = process.env;
+  const weft = (...args: string[]) => spawn(process.execPath, [`${root}bin/weft.js`, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const collect = (stream: NodeJS.ReadableStream) => {
     let text = '';
     stream.on('data', (chunk: Buffer) => void (text += chunk.toString()));
