@@ -95,7 +95,8 @@ async function redisAmplification(connection: RedisConnection, keys: RedisKeys, 
   const text = tenKilobytes('random');
   const usage = async (): Promise<number> => {
     let bytes = 0;
-    for (const key of [keys.run(run), keys.log(run)]) bytes += Number(await connection.run('memory usage', (redis) => redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')));
+    const tail = await connection.run('tail', (redis) => redis.hget(keys.run(run), 'tail'));
+    for (const key of [keys.run(run), keys.log(run), `${keys.run(run)}:tail:${tail}`]) bytes += Number(await connection.run('memory usage', (redis) => redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')));
     return bytes;
   };
   const window = async (from: number): Promise<number> => {

@@ -38,6 +38,8 @@ export class RedisConnection {
   readonly #url: string;
   readonly #timeoutMs: number;
   #client: Promise<Redis> | undefined;
+  /** The client once connected, so that a command does not wait a turn for `#client`. */
+  #ready: Redis | undefined;
   #closed = false;
 
   constructor(url: string, options: RedisConnectionOptions) {
@@ -48,7 +50,7 @@ export class RedisConnection {
 
   /** Runs `work` with the client, turning client failures into store errors about `what`. */
   async run<T>(what: string, work: (redis: Redis) => Promise<T>): Promise<T> {
-    const redis = await this.#connected();
+    const redis = this.#ready ?? (await this.#connected());
     try {
       return await work(redis);
     } catch (e: unknown) {
@@ -74,6 +76,7 @@ export class RedisConnection {
   /** Closes the client, if one was opened. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#ready = undefined;
     const opening = this.#client;
     this.#client = undefined;
     const redis = await opening?.catch(() => undefined);
@@ -117,6 +120,8 @@ export class RedisConnection {
     } finally {
       clearTimeout(timer);
     }
+    // A close() while connecting has already been answered: this client is not handed out.
+    if (!this.#closed) this.#ready = redis;
     return redis;
   }
 

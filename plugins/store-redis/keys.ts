@@ -3,15 +3,19 @@
 // them, so no id can reach another id's keys; no key is ever built into a KEYS or SCAN pattern.
 //
 //   <p>run:<run>                      hash   run summary (run_id, pipeline, version, status,
-//                                            started, updated, events, pkey, last: the highest
-//                                            seq stored)
+//                                            started, pkey; updated, events and last, the
+//                                            highest seq, of the log; tail: the tail's token)
 //   <p>run:<run>:log                  list   the event log in seq order, entries "<seq>:<JSON>"
 //                                            (before it, a zset <p>run:<run>:events, score seq,
 //                                            member JSON: moved into the list on first use)
+//   <p>run:<run>:tail:<token>         list   the events after the log's, as the log, written by
+//                                            the one store instance that holds the token; folded
+//                                            into the log by the next script writing the run
 //   <p>runs                           zset   every run (member <run>), score start time in ms
 //   <p>runs:status:<status>           zset   runs by status, same scores
 //   <p>runs:pipeline:<pipeline>       zset   runs by pipeline, same scores
-//   <p>runs:events                    string number of events stored, for stats
+//   <p>runs:tails                     set    runs that have a tail (members <run>), for stats
+//   <p>runs:events                    string number of events in logs, for stats
 //   <p>mem:seq                        string append counter: orders messages across threads
 //   <p>mem:t:<thread>                 zset   the thread: score append seq, member message id
 //   <p>mem:m:<thread>                 hash   message id → message JSON

@@ -1,4 +1,5 @@
 import { checkBatch, conflict, notStarted, STATUS_AFTER, type RunDeletion, type RunEvent, type RunFilter, type RunStats, type RunStatus, type RunStore, type RunSummary } from '#kernel';
+import { randomBytes } from 'node:crypto';
 import { corrupt, fromPairs, parseObject } from './checks.js';
 import type { LuaScript, RedisConnection } from './connection.js';
 import { encode, type RedisKeys } from './keys.js';
@@ -39,40 +40,64 @@ end
 `;
 
 /**
- * Checks every seq of the batch before writing any (a stored one: nothing is written), then adds
- * the events and updates the summary; a batch that starts the run or changes its status also
- * creates the summary or moves the run between status indexes. The summary keeps the highest seq
- * stored (`last`): a batch starting above it is pushed onto the log, so the usual step batch is
- * four calls (read the summary, push, write the summary, count), taken first. A batch filling a
- * gap below it rewrites the log in seq order. Returns 0, {'invalid'} or {'conflict', seq}.
- * KEYS: summary, log, event counter. ARGV: head ('' for a batch that neither starts the run nor
- * changes its status, else JSON {prefix, member, run_id, start: [pipeline, version, started,
- * pipeline index key] or absent, status or absent}), latest at, first seq, last seq, then the
- * entries in seq order.
+ * Moves a run's tail onto the end of its log (renaming it when the run has no log yet), counts its
+ * events into the summary and forgets it: every script that writes a run's log does this first,
+ * so the writer that owned the tail finds its key gone and comes back through APPEND. Returns the
+ * log's event count, highest seq and latest time after the move. KEYS[3]: the event counter.
+ */
+const FOLD = `
+local function fold(summary, log, token, tails, member, events, last, updated)
+  local tail = summary .. ':tail:' .. token
+  local n = redis.call('LLEN', tail)
+  if n > 0 then
+    local final = redis.call('LINDEX', tail, -1)
+    if redis.call('EXISTS', log) == 0 then
+      redis.call('RENAME', tail, log)
+    else
+      for i = 0, n - 1, 1000 do push(log, redis.call('LRANGE', tail, i, i + 999), 1) end
+      redis.call('DEL', tail)
+    end
+    last = seqOf(final)
+    local ok, event = pcall(cjson.decode, string.sub(final, #tostring(last) + 2))
+    if ok and type(event) == 'table' and tonumber(event.at) and tonumber(event.at) > tonumber(updated) then updated = event.at end
+    events = events + n
+    redis.call('INCRBY', KEYS[3], n)
+    redis.call('HSET', summary, 'events', events, 'last', last, 'updated', updated)
+  end
+  redis.call('HDEL', summary, 'tail')
+  redis.call('SREM', tails, member)
+  return events, last, updated
+end
+`;
+
+/**
+ * The exact path of an append: folds the run's tail, checks every seq of the batch before writing
+ * any (a stored one: nothing is written), then adds the events and updates the summary; a batch
+ * that starts the run or changes its status also creates the summary or moves the run between
+ * status indexes. A batch filling a gap below the highest seq stored (`last`) rewrites the log in
+ * seq order. A batch above it, leaving the run running, given a token, becomes the run's tail
+ * (a list of its own, named by the token) instead: the writer then appends the steps that follow
+ * with one RPUSHX to it, until any script folds it. Returns 0 (in the log), 1 (the tail) or
+ * {'invalid'} or {'conflict', seq}.
+ * KEYS: summary, log, event counter. ARGV: head (JSON {prefix, member, run_id, token ('' for no
+ * tail), start: [pipeline, version, started, pipeline index key] or absent, status or absent}),
+ * latest at, first seq, last seq, then the entries in seq order.
  */
 const APPEND: LuaScript = {
-  lua: `
+  lua: `${PUSH}${LEGACY}${FOLD}
 local summary, log = KEYS[1], KEYS[2]
-local hot = redis.call('HMGET', summary, 'updated', 'events', 'last')
-local known = tonumber(hot[3])
--- The usual step batch: a stored run, nothing at or above its highest seq, no status change.
-if ARGV[1] == '' and known and tonumber(ARGV[3]) > known and #ARGV <= 1004 then
-  redis.call('RPUSH', log, unpack(ARGV, 5))
-  local updated = hot[1]
-  if tonumber(ARGV[2]) > tonumber(updated) then updated = ARGV[2] end
-  redis.call('HSET', summary, 'events', hot[2] + #ARGV - 4, 'updated', updated, 'last', ARGV[4])
-  redis.call('INCRBY', KEYS[3], #ARGV - 4)
-  return 0
-end
-${PUSH}${LEGACY}
-local now = redis.call('HMGET', summary, 'status', 'updated', 'started', 'events')
-local head = ARGV[1] ~= '' and cjson.decode(ARGV[1]) or nil
-local start = head and head.start
+local head = cjson.decode(ARGV[1])
+local p, member, start = head.prefix, head.member, head.start
+local tails = p .. 'runs:tails'
+local now = redis.call('HMGET', summary, 'status', 'updated', 'started', 'events', 'last', 'tail')
 local stored = now[1] ~= false
 if not stored and not start then return {'invalid'} end
 local first, last = tonumber(ARGV[3]), tonumber(ARGV[4])
+local known = tonumber(now[5])
 if stored and not known then known = upgrade(summary, log) end
-if known and first <= known then
+if now[6] then now[4], known, now[2] = fold(summary, log, now[6], tails, member, now[4], known, now[2]) end
+local above = not (known and first <= known)
+if not above then
   local have, entries = {}, redis.call('LRANGE', log, 0, -1)
   for _, entry in ipairs(entries) do have[seqOf(entry)] = true end
   for i = 5, #ARGV do
@@ -83,25 +108,29 @@ if known and first <= known then
   table.sort(entries, function(a, b) return seqOf(a) < seqOf(b) end)
   redis.call('DEL', log)
   push(log, entries, 1)
-else
-  push(log, ARGV, 5)
 end
-local count = #ARGV - 4
 if not stored then
-  local p, member, at = head.prefix, head.member, start[3]
+  local at = start[3]
   redis.call('HSET', summary, 'run_id', head.run_id, 'pipeline', start[1], 'version', start[2], 'status', 'running', 'started', at, 'pkey', start[4])
   redis.call('ZADD', p .. 'runs', at, member)
   redis.call('ZADD', start[4], at, member)
   redis.call('ZADD', p .. 'runs:status:running', at, member)
   now = {'running', at, at, 0}
 end
-local status = head and head.status
+local status = head.status
 if status and status ~= now[1] then
-  local p, member = head.prefix, head.member
   redis.call('ZREM', p .. 'runs:status:' .. now[1], member)
   redis.call('ZADD', p .. 'runs:status:' .. status, now[3], member)
   redis.call('HSET', summary, 'status', status)
 end
+if above and head.token ~= '' and (status or now[1]) == 'running' then
+  push(summary .. ':tail:' .. head.token, ARGV, 5)
+  redis.call('HSET', summary, 'tail', head.token, 'events', now[4], 'updated', now[2], 'last', known or 0)
+  redis.call('SADD', tails, member)
+  return 1
+end
+if above then push(log, ARGV, 5) end
+local count = #ARGV - 4
 local updated = now[2]
 if tonumber(ARGV[2]) > tonumber(updated) then updated = ARGV[2] end
 redis.call('HSET', summary, 'events', now[4] + count, 'updated', updated, 'last', math.max(last, known or last))
@@ -110,17 +139,39 @@ return 0
 `,
 };
 
-/** A run's log entries. KEYS: summary, log. */
+/** A run's entries: {log entries, tail key ('' when none), tail entries}. KEYS: summary, log. */
 const READ: LuaScript = {
   lua: `${PUSH}${LEGACY}
 if redis.call('EXISTS', KEYS[1] .. ':events') == 1 and redis.call('EXISTS', KEYS[1]) == 1 then upgrade(KEYS[1], KEYS[2]) end
-return redis.call('LRANGE', KEYS[2], 0, -1)
+local log = redis.call('LRANGE', KEYS[2], 0, -1)
+local token = redis.call('HGET', KEYS[1], 'tail')
+if not token then return {log, '', {}} end
+local tail = KEYS[1] .. ':tail:' .. token
+return {log, tail, redis.call('LRANGE', tail, 0, -1)}
+`,
+};
+
+/** What a summary needs of a run: its hash, and its tail's length and last entry ('' when none). */
+const SUMMARY = `
+local function summary(key)
+  local hash = redis.call('HGETALL', key)
+  local token = redis.call('HGET', key, 'tail')
+  if not token then return {hash, 0, ''} end
+  local tail = key .. ':tail:' .. token
+  return {hash, redis.call('LLEN', tail), redis.call('LINDEX', tail, -1) or ''}
+end
+`;
+
+/** A run's summary. KEYS: summary. */
+const GET: LuaScript = {
+  lua: `${SUMMARY}
+return summary(KEYS[1])
 `,
 };
 
 /** Newest first from one index, or from the intersection of two. KEYS: indexes. ARGV: prefix, offset, limit (-1: all). */
 const LIST: LuaScript = {
-  lua: `
+  lua: `${SUMMARY}
 local offset, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
 local members
 if #KEYS == 1 then
@@ -133,7 +184,7 @@ else
   for i = last, first, -1 do members[#members + 1] = both[i] end
 end
 local out = {}
-for i, m in ipairs(members) do out[i] = {m, redis.call('HGETALL', ARGV[1] .. 'run:' .. m)} end
+for i, m in ipairs(members) do out[i] = {m, summary(ARGV[1] .. 'run:' .. m)} end
 return out
 `,
 };
@@ -148,8 +199,10 @@ elseif ARGV[2] == 'before' then doomed = redis.call('ZRANGEBYSCORE', index, '-in
 else doomed = redis.call('ZRANGE', index, 0, -1) end
 for _, m in ipairs(doomed) do
   local summary = p .. 'run:' .. m
-  local pkey = redis.call('HGET', summary, 'pkey')
+  local pkey, token = unpack(redis.call('HMGET', summary, 'pkey', 'tail'))
   if pkey then redis.call('ZREM', pkey, m) end
+  if token then redis.call('DEL', summary .. ':tail:' .. token) end
+  redis.call('SREM', p .. 'runs:tails', m)
   redis.call('ZREM', index, m)
   for _, s in ipairs(${LUA_STATUSES}) do redis.call('ZREM', p .. 'runs:status:' .. s, m) end
   redis.call('ZREM', p .. 'runs', m)
@@ -160,11 +213,19 @@ return #doomed
 `,
 };
 
-/** Counts: runs, events, then one per status, then the oldest and newest start ('' when none). ARGV: prefix. */
+/**
+ * Counts: runs, events (the counter, which counts logs, plus every tail), then one per status,
+ * then the oldest and newest start ('' when none). ARGV: prefix.
+ */
 const STATS: LuaScript = {
   lua: `
 local p = ARGV[1]
-local out = {redis.call('ZCARD', p .. 'runs'), redis.call('GET', p .. 'runs:events') or '0'}
+local events = tonumber(redis.call('GET', p .. 'runs:events') or '0')
+for _, m in ipairs(redis.call('SMEMBERS', p .. 'runs:tails')) do
+  local token = redis.call('HGET', p .. 'run:' .. m, 'tail')
+  if token then events = events + redis.call('LLEN', p .. 'run:' .. m .. ':tail:' .. token) end
+end
+local out = {redis.call('ZCARD', p .. 'runs'), events}
 for _, s in ipairs(${LUA_STATUSES}) do out[#out + 1] = redis.call('ZCARD', p .. 'runs:status:' .. s) end
 out[#out + 1] = redis.call('ZRANGE', p .. 'runs', 0, 0, 'WITHSCORES')[2] or ''
 out[#out + 1] = redis.call('ZREVRANGE', p .. 'runs', 0, 0, 'WITHSCORES')[2] or ''
@@ -174,7 +235,17 @@ return out
 
 const iso = (ms: number | string): string => new Date(Number(ms)).toISOString();
 
-function toSummary(key: string, hash: Record<string, string>): RunSummary {
+/** `<seq>:<JSON>` → [seq, the event], or STORE_CORRUPT naming `key`. */
+function parseEntry(key: string, entry: string): [number, Record<string, unknown>] {
+  const colon = entry.indexOf(':');
+  const seq = Number(entry.slice(0, colon));
+  if (colon < 1 || !Number.isInteger(seq)) throw corrupt(key, 'an entry does not start with its seq');
+  return [seq, parseObject(key, entry.slice(colon + 1))];
+}
+
+/** A summary from the run's hash and its tail (length and last entry, '' when it has none). */
+function toSummary(key: string, [flat, tailLength, tailLast]: [string[], number, string]): RunSummary {
+  const hash = fromPairs(flat);
   for (const field of ['run_id', 'pipeline', 'version', 'status', 'started', 'updated', 'events']) {
     if (hash[field] === undefined) throw corrupt(key, `the run summary has no ${field}`);
   }
@@ -182,40 +253,100 @@ function toSummary(key: string, hash: Record<string, string>): RunSummary {
     if (!Number.isFinite(Number(hash[field]))) throw corrupt(key, `the run summary's ${field} is not a number`);
   }
   if (!STATUSES.includes(hash['status'] as RunStatus)) throw corrupt(key, `unknown run status "${hash['status']}"`);
-  return { run_id: hash['run_id']!, pipeline: hash['pipeline']!, version: hash['version']!, status: hash['status'] as RunStatus, started_at: iso(hash['started']!), updated_at: iso(hash['updated']!), events: Number(hash['events']) };
+  let updated = Number(hash['updated']);
+  if (tailLast !== '') {
+    const tail = `${key}:tail:${hash['tail']}`;
+    const at = parseEntry(tail, tailLast)[1]['at'];
+    if (typeof at !== 'number') throw corrupt(tail, 'its last event has no time');
+    updated = Math.max(updated, at);
+  }
+  return { run_id: hash['run_id']!, pipeline: hash['pipeline']!, version: hash['version']!, status: hash['status'] as RunStatus, started_at: iso(hash['started']!), updated_at: iso(updated), events: Number(hash['events']) + tailLength };
 }
+
+/** A tail this store writes: its key, and the highest seq and latest time in it. */
+interface Tail {
+  key: string;
+  last: number;
+  at: number;
+}
+
 
 /**
  * The run store on Redis: per run a log of events (a list in seq order) and a summary hash, plus
- * sorted-set indexes by start time, status and pipeline. Every write is one Lua script.
+ * sorted-set indexes by start time, status and pipeline.
+ *
+ * Appends that start a run, change its status, fill a gap or clash go through one Lua script
+ * (APPEND), which checks every seq exactly. A running run's next events usually follow the last
+ * one from the same writer: APPEND gives that writer a tail, a list of the run's own under a
+ * random name only this store instance knows, and the steps that follow are one RPUSHX onto it,
+ * no script at all. Every script writing the run first folds the tail into the log, so after
+ * another writer (another process resuming the run, say) has written, the RPUSHX finds no key,
+ * writes nothing, and the append goes through APPEND's exact check. Appends to one run from this
+ * instance are taken one at a time, so its own view of the tail is never stale.
  */
 export class RedisRunStore implements RunStore {
   readonly #redis: RedisConnection;
   readonly #keys: RedisKeys;
+  readonly #tails = new Map<string, Tail>();
+  readonly #tailsKept: number;
+  readonly #pending = new Map<string, Promise<unknown>>();
 
-  constructor(redis: RedisConnection, keys: RedisKeys) {
+  /** `tailsKept`: how many runs' tails the store remembers; past it, the oldest one's next append goes through APPEND. */
+  constructor(redis: RedisConnection, keys: RedisKeys, tailsKept = 10_000) {
     this.#redis = redis;
     this.#keys = keys;
+    this.#tailsKept = tailsKept;
   }
 
   async append(events: readonly RunEvent[]): Promise<void> {
     if (events.length === 0) return;
     const runId = checkBatch(events);
+    const before = this.#pending.get(runId);
+    const next = () => this.#append(runId, events);
+    const appending = before === undefined ? next() : before.then(next, next);
+    this.#pending.set(runId, appending);
+    try {
+      await appending;
+    } finally {
+      if (this.#pending.get(runId) === appending) this.#pending.delete(runId);
+    }
+  }
+
+  async #append(runId: string, events: readonly RunEvent[]): Promise<void> {
     let start: Extract<RunEvent, { type: 'run.started' }> | undefined;
     let status: RunStatus | undefined;
     let latest = 0;
-    const args: (string | number)[] = ['', 0, events[0]!.seq, events.at(-1)!.seq];
+    let ordered = true;
+    const entries: string[] = [];
     for (const event of events) {
       if (event.type === 'run.started') start = event;
       status = STATUS_AFTER[event.type] ?? status;
+      if (event.at < latest) ordered = false;
       latest = Math.max(latest, event.at);
-      args.push(`${event.seq}:${JSON.stringify(event)}`);
+      entries.push(`${event.seq}:${JSON.stringify(event)}`);
     }
-    args[1] = latest;
-    if (start || status) {
-      args[0] = JSON.stringify({ prefix: this.#keys.prefix, member: encode(runId), run_id: runId, start: start && [start.pipeline, start.version, String(start.at), this.#keys.runsByPipeline(start.pipeline)], status });
+    const first = events[0]!.seq;
+    const last = events.at(-1)!.seq;
+    const tail = this.#tails.get(runId);
+    if (tail && !start && !status && ordered && first > tail.last && events[0]!.at >= tail.at) {
+      const length = await this.#redis.run(`append to run "${runId}"`, (redis) => redis.rpushx(tail.key, ...entries));
+      if (length > 0) {
+        tail.last = last;
+        tail.at = latest;
+        return;
+      }
     }
-    const outcome = (await this.#redis.script(`append to run "${runId}"`, APPEND, [this.#keys.run(runId), this.#keys.log(runId), this.#keys.eventCount], args)) as 0 | ['invalid'] | ['conflict', number];
+    this.#tails.delete(runId);
+    // A tail keeps its events in time order, so its last one tells when the run last changed.
+    const token = ordered ? randomBytes(8).toString('hex') : '';
+    const head = JSON.stringify({ prefix: this.#keys.prefix, member: encode(runId), run_id: runId, token, start: start && [start.pipeline, start.version, String(start.at), this.#keys.runsByPipeline(start.pipeline)], status });
+    const summary = this.#keys.run(runId);
+    const outcome = (await this.#redis.script(`append to run "${runId}"`, APPEND, [summary, this.#keys.log(runId), this.#keys.eventCount], [head, latest, first, last, ...entries])) as 0 | 1 | ['invalid'] | ['conflict', number];
+    if (outcome === 1) {
+      if (this.#tails.size >= this.#tailsKept) this.#tails.delete(this.#tails.keys().next().value!);
+      this.#tails.set(runId, { key: `${summary}:tail:${token}`, last, at: latest });
+      return;
+    }
     if (outcome === 0) return;
     if (outcome[0] === 'invalid') throw notStarted(runId);
     throw conflict(runId, outcome[1]);
@@ -223,34 +354,33 @@ export class RedisRunStore implements RunStore {
 
   async events(runId: string, afterSeq = 0): Promise<RunEvent[]> {
     const key = this.#keys.log(runId);
-    const entries = (await this.#redis.script(`read run "${runId}"`, READ, [this.#keys.run(runId), key], [])) as string[];
+    const [log, tailKey, tail] = (await this.#redis.script(`read run "${runId}"`, READ, [this.#keys.run(runId), key], [])) as [string[], string, string[]];
     const events: RunEvent[] = [];
-    for (const entry of entries) {
-      const colon = entry.indexOf(':');
-      const seq = Number(entry.slice(0, colon));
-      if (colon < 1 || !Number.isInteger(seq)) throw corrupt(key, 'an entry does not start with its seq');
-      if (seq > afterSeq) events.push(parseObject(key, entry.slice(colon + 1)) as unknown as RunEvent);
+    for (const [from, entries] of [[key, log], [tailKey, tail]] as const) {
+      for (const entry of entries) {
+        const [seq, event] = parseEntry(from, entry);
+        if (seq > afterSeq) events.push(event as unknown as RunEvent);
+      }
     }
     return events;
   }
 
   async get(runId: string): Promise<RunSummary | undefined> {
     const key = this.#keys.run(runId);
-    const hash = await this.#redis.run(`read run "${runId}"`, (redis) => redis.hgetall(key));
-    return Object.keys(hash).length === 0 ? undefined : toSummary(key, hash);
+    const found = (await this.#redis.script(`read run "${runId}"`, GET, [key], [])) as [string[], number, string];
+    return found[0].length === 0 ? undefined : toSummary(key, found);
   }
 
   async list(filter: RunFilter = {}): Promise<RunSummary[]> {
     if (filter.limit === 0) return [];
     const indexes = [filter.status === undefined ? undefined : this.#keys.runsByStatus(filter.status), filter.pipeline === undefined ? undefined : this.#keys.runsByPipeline(filter.pipeline)].filter((k) => k !== undefined);
-    const rows = (await this.#redis.script('list runs', LIST, indexes.length ? indexes : [this.#keys.runs], [this.#keys.prefix, filter.offset ?? 0, filter.limit ?? -1])) as [string, string[]][];
-    return rows.map(([member, flat]) => {
+    const rows = (await this.#redis.script('list runs', LIST, indexes.length ? indexes : [this.#keys.runs], [this.#keys.prefix, filter.offset ?? 0, filter.limit ?? -1])) as [string, [string[], number, string]][];
+    return rows.map(([member, found]) => {
       const key = `${this.#keys.prefix}run:${member}`;
-      if (flat.length === 0) throw corrupt(key, 'a run index points at it, but it does not exist');
-      return toSummary(key, fromPairs(flat));
+      if (found[0].length === 0) throw corrupt(key, 'a run index points at it, but it does not exist');
+      return toSummary(key, found);
     });
   }
-
   async delete(deletion: RunDeletion = {}): Promise<number> {
     const index = deletion.pipeline === undefined ? this.#keys.runs : this.#keys.runsByPipeline(deletion.pipeline);
     const keep = deletion.keep_latest ?? 0;

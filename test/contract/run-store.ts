@@ -4,7 +4,7 @@ import { StoreErrors, type RunEvent, type RunStartedEvent, type RunStatus, type 
 import { rejectsWith } from '../support/errors.js';
 import { HOSTILE, storeSuite, type OpenStore } from './harness.js';
 
-const T0 = Date.UTC(2024, 0, 1, 12);
+export const T0 = Date.UTC(2024, 0, 1, 12);
 const minutes = (n: number): number => T0 + n * 60_000;
 const iso = (at: number): string => new Date(at).toISOString();
 
