@@ -26,6 +26,23 @@ export function checkBatch(events: readonly RunEvent[]): string {
   return runId;
 }
 
+/**
+ * `read` over `rows`; a row it finds corrupt (STORE_CORRUPT) is thrown, or, given `report`,
+ * passed there and left out. Any other error is thrown.
+ */
+export function readRows<T, R>(rows: readonly T[], read: (row: T) => R, report?: (problem: WeftError) => void): R[] {
+  const out: R[] = [];
+  for (const row of rows) {
+    try {
+      out.push(read(row));
+    } catch (e: unknown) {
+      if (report === undefined || !(e instanceof WeftError) || e.code !== StoreErrors.CORRUPT) throw e;
+      report(e);
+    }
+  }
+  return out;
+}
+
 /** The error for events appended to a run whose `run.started` is not stored. */
 export function notStarted(runId: string): WeftError {
   return new WeftError(StoreErrors.INVALID, `Run "${runId}" is not stored, so its log must begin with run.started`, { data: { run_id: runId } });

@@ -1,3 +1,4 @@
+import type { WeftError } from '../errors.js';
 import type { RunEvent, RunStatus } from './run-events.js';
 
 /** One run as the run store lists it. */
@@ -56,8 +57,12 @@ export interface RunStore {
   events(runId: string, afterSeq?: number): Promise<RunEvent[]>;
   /** One run's summary, or undefined. */
   get(runId: string): Promise<RunSummary | undefined>;
-  /** Runs, newest first by start time (equal start times by run id, descending). */
-  list(filter?: RunFilter): Promise<RunSummary[]>;
+  /**
+   * Runs, newest first by start time (equal start times by run id, descending). A stored run that
+   * cannot be read is STORE_CORRUPT; given `report`, it is passed there and left out instead, so
+   * one damaged run does not hide the others (a page may then hold fewer than `limit` runs).
+   */
+  list(filter?: RunFilter, report?: (problem: WeftError) => void): Promise<RunSummary[]>;
   /** Deletes runs with all their events; resolves to the number of runs deleted. */
   delete(deletion?: RunDeletion): Promise<number>;
   stats(): Promise<RunStats>;

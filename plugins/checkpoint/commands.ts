@@ -33,9 +33,12 @@ export const listCommand: Command = {
     const limit = Number(values['limit'] ?? 50);
     if (!Number.isInteger(limit) || limit < 1) throw new WeftError('KERNEL_CLI_USAGE', '--limit must be a positive integer');
     const pipeline = values['pipeline'] as string | undefined;
-    const runs = await (await services.get('storage').runs()).list({ limit, ...(status ? { status } : {}), ...(pipeline ? { pipeline } : {}) });
+    // A damaged run is reported and left out, so it does not hide the others; the exit code says so.
+    const problems: WeftError[] = [];
+    const runs = await (await services.get('storage').runs()).list({ limit, ...(status ? { status } : {}), ...(pipeline ? { pipeline } : {}) }, (problem) => void problems.push(problem));
     io.stdout(values['json'] === true ? `${JSON.stringify(runs, null, 2)}\n` : runs.length ? table(runs) : 'No runs stored.\n');
-    return 0;
+    for (const problem of problems) io.stderr(`warning [${problem.code}] ${problem.message}\n`);
+    return problems.length === 0 ? 0 : 1;
   },
 };
 

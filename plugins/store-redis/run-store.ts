@@ -1,4 +1,4 @@
-import { checkBatch, conflict, notStarted, STATUS_AFTER, type RunDeletion, type RunEvent, type RunFilter, type RunStats, type RunStatus, type RunStore, type RunSummary } from '#kernel';
+import { checkBatch, conflict, notStarted, readRows, STATUS_AFTER, type WeftError, type RunDeletion, type RunEvent, type RunFilter, type RunStats, type RunStatus, type RunStore, type RunSummary } from '#kernel';
 import { randomBytes } from 'node:crypto';
 import { corrupt, fromPairs, parseObject } from './checks.js';
 import type { LuaScript, RedisConnection } from './connection.js';
@@ -371,15 +371,19 @@ export class RedisRunStore implements RunStore {
     return found[0].length === 0 ? undefined : toSummary(key, found);
   }
 
-  async list(filter: RunFilter = {}): Promise<RunSummary[]> {
+  async list(filter: RunFilter = {}, report?: (problem: WeftError) => void): Promise<RunSummary[]> {
     if (filter.limit === 0) return [];
     const indexes = [filter.status === undefined ? undefined : this.#keys.runsByStatus(filter.status), filter.pipeline === undefined ? undefined : this.#keys.runsByPipeline(filter.pipeline)].filter((k) => k !== undefined);
     const rows = (await this.#redis.script('list runs', LIST, indexes.length ? indexes : [this.#keys.runs], [this.#keys.prefix, filter.offset ?? 0, filter.limit ?? -1])) as [string, [string[], number, string]][];
-    return rows.map(([member, found]) => {
-      const key = `${this.#keys.prefix}run:${member}`;
-      if (found[0].length === 0) throw corrupt(key, 'a run index points at it, but it does not exist');
-      return toSummary(key, found);
-    });
+    return readRows(
+      rows,
+      ([member, found]) => {
+        const key = `${this.#keys.prefix}run:${member}`;
+        if (found[0].length === 0) throw corrupt(key, 'a run index points at it, but it does not exist');
+        return toSummary(key, found);
+      },
+      report,
+    );
   }
   async delete(deletion: RunDeletion = {}): Promise<number> {
     const index = deletion.pipeline === undefined ? this.#keys.runs : this.#keys.runsByPipeline(deletion.pipeline);

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
-import { STATUS_AFTER, StoreErrors, WeftError, type RunDeletion, type RunEvent, type RunEventType, type RunFilter, type RunStats, type RunStatus, type RunStore, type RunSummary } from '#kernel';
+import { readRows, STATUS_AFTER, StoreErrors, WeftError, type RunDeletion, type RunEvent, type RunEventType, type RunFilter, type RunStats, type RunStatus, type RunStore, type RunSummary } from '#kernel';
 import { corrupt, guarded, isObject, type SqlDatabase } from './database.js';
 import { runEvents, runs } from './schema.js';
 
@@ -190,13 +190,13 @@ export class SqlRunStore implements RunStore {
     return row && toSummary(row);
   }
 
-  async list(filter: RunFilter = {}): Promise<RunSummary[]> {
+  async list(filter: RunFilter = {}, report?: (problem: WeftError) => void): Promise<RunSummary[]> {
     const where = and(filter.status === undefined ? undefined : eq(runs.status, filter.status), filter.pipeline === undefined ? undefined : eq(runs.pipeline, filter.pipeline));
     const rows = await guarded(this.#database, 'Cannot list runs', (db) => {
       const query = db.select().from(runs).where(where).orderBy(desc(runs.started_at), desc(byRunId)).offset(filter.offset ?? 0);
       return filter.limit === undefined ? query : query.limit(filter.limit);
     });
-    return rows.map(toSummary);
+    return readRows(rows, toSummary, report);
   }
 
   async delete(deletion: RunDeletion = {}): Promise<number> {

@@ -1,7 +1,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { definePlugin, type JsonObject, type RunEvent, type RunStore } from '../../../kernel/index.js';
+import { definePlugin, WeftError, type JsonObject, type RunEvent, type RunStore } from '../../../kernel/index.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { createTestKernel } from '../../../kernel/testing.js';
 import { command } from '../../support/commands.js';
@@ -123,6 +123,25 @@ durable('a store that fails mid-run fails the run with its error', async () => {
 });
 
 const commands = suite('checkpoint: runs list, runs show, resume');
+
+commands('a run the store cannot read is reported on stderr and left out; the others are listed and the exit code is 1', async () => {
+  const { kernel, runs } = await boot();
+  const done = await kernel.services.get('pipeline').run(await kernel.services.get('pipeline').parse({ name: 'one', steps: [{ id: 'a', step_class: 'a' }], flow: { start_at: 'a' } }, { steps: { a: async () => ({}) } }), { steps: { a: async () => ({}) } });
+  // As a backend does with a damaged row (the SQL and Redis suites damage real ones).
+  const list = runs.list.bind(runs);
+  runs.list = async (filter, report) => {
+    report?.(new WeftError('STORE_CORRUPT', 'A row in weft_runs (run_id broken) is corrupt: unknown status "exploded"; repair or delete it'));
+    return list(filter, report);
+  };
+  const text = await command(kernel, 'runs list', []);
+  assert.is(text.code, 1);
+  assert.match(text.stdout, new RegExp(`${done.run_id}\\s+one\\s+completed`));
+  assert.is(text.stderr, 'warning [STORE_CORRUPT] A row in weft_runs (run_id broken) is corrupt: unknown status "exploded"; repair or delete it\n');
+  const json = await command(kernel, 'runs list', [], { json: true });
+  assert.equal((JSON.parse(json.stdout) as { run_id: string }[]).map((r) => r.run_id), [done.run_id]);
+  assert.is(json.code, 1);
+  await kernel.close();
+});
 
 commands('a failed run is listed, shown, and resumed without rerunning its completed steps', async () => {
   const { kernel } = await boot();

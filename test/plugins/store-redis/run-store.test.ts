@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { StoreErrors, type RunStore } from '../../../kernel/index.js';
+import { StoreErrors, type RunStore, type WeftError } from '../../../kernel/index.js';
 import { redisUrl } from '../../../kernel/testing.js';
 import { createRedisBackend, RedisConnection, RedisRunStore, type RedisBackend } from '../../../plugins/store-redis/index.js';
 import { started, stepDone, T0 } from '../../contract/run-store.js';
@@ -234,6 +234,11 @@ if (redisUp) {
     assert.match((await rejectsWith(store.list(), StoreErrors.CORRUPT)).message, "the run summary's updated is not a number");
     await raw.hset(key, 'updated', '5', 'status', 'sleeping');
     assert.match((await rejectsWith(store.get('r1'), StoreErrors.CORRUPT)).message, 'unknown run status "sleeping"');
+    // Given a report, the damaged run is passed there and the others are still listed.
+    await store.append([started('r2')]);
+    const problems: WeftError[] = [];
+    assert.equal((await store.list({}, (problem) => void problems.push(problem))).map((r) => r.run_id), ['r2']);
+    assert.equal(problems.map((problem) => problem.data['key']), [key]);
   });
 
   runs('an index entry whose run is gone is STORE_CORRUPT naming the missing key', async () => {

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RunEvent } from '../../../kernel/index.js';
+import type { RunEvent, WeftError } from '../../../kernel/index.js';
 import type { SqlDatabase } from '../../../plugins/store-sql/database.js';
 import { PART_BYTES, SqlRunStore, partBudget, splitUtf8 } from '../../../plugins/store-sql/run-store.js';
 import { rejectsWith } from '../../support/errors.js';
@@ -207,9 +207,15 @@ for (const kind of await kinds()) {
     assert.match((await rejectsWith(store.events('r1'), 'STORE_CORRUPT')).message, /seq 2\).*\(1 part joined\) is not valid JSON/);
     await db.rows(sql`update weft_run_events set type = 'mystery', payload = '{}' where seq = 2`);
     assert.match((await rejectsWith(store.events('r1'), 'STORE_CORRUPT')).message, /unknown event type "mystery"/);
-    await db.rows(sql`update weft_runs set status = 'exploded'`);
+    await store.append([started('r2', 2)]);
+    await db.rows(sql`update weft_runs set status = 'exploded' where run_id = 'r1'`);
     await rejectsWith(store.get('r1'), 'STORE_CORRUPT');
     await rejectsWith(store.list(), 'STORE_CORRUPT');
+    // Given a report, the damaged run is passed there and the others are still listed.
+    const problems: WeftError[] = [];
+    assert.equal((await store.list({}, (p) => void problems.push(p))).map((r) => r.run_id), ['r2']);
+    assert.equal(problems.map((p) => [p.code, p.data['key']]), [['STORE_CORRUPT', 'run_id r1']]);
+    assert.match(problems[0]!.message, /weft_runs \(run_id r1\) is corrupt: unknown status "exploded"/);
   });
 
   test('an event whose parts are missing or misnumbered is STORE_CORRUPT, not a crash', async () => {
