@@ -117,6 +117,13 @@ export interface KeyValueStore {
   setIfAbsent(key: string, value: string, options?: { ttl_seconds?: number }): Promise<boolean>;
   delete(key: string): Promise<boolean>;
   /**
+   * Sets `key` to `value` only while it holds `expected` (a live entry); resolves to whether it
+   * did. The expiry is `ttl_seconds` from now, or none without it, as with `set` (a lease renewed).
+   */
+  replaceIf(key: string, expected: string, value: string, options?: { ttl_seconds?: number }): Promise<boolean>;
+  /** Deletes `key` only while it holds `expected`; resolves to whether it did (a lease given back). */
+  deleteIf(key: string, expected: string): Promise<boolean>;
+  /**
    * Adds an integer `by` to an integer counter (created at 0) and resolves to the new value; a
    * value that is not an integer is STORE_INVALID. With `ttl_seconds`, a counter without an expiry
    * gets one and an existing expiry is kept (a fixed window, for rate limits).

@@ -31,6 +31,17 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return this.#live(key) !== undefined && this.#entries.delete(key);
   }
 
+  async replaceIf(key: string, expected: string, value: string, options: { ttl_seconds?: number } = {}): Promise<boolean> {
+    const fresh = entry(value, options.ttl_seconds);
+    if (this.#live(key)?.value !== expected) return false;
+    this.#entries.set(key, fresh);
+    return true;
+  }
+
+  async deleteIf(key: string, expected: string): Promise<boolean> {
+    return this.#live(key)?.value === expected && this.#entries.delete(key);
+  }
+
   async increment(key: string, by = 1, options: { ttl_seconds?: number } = {}): Promise<number> {
     const ms = options.ttl_seconds === undefined ? undefined : ttlMs(options.ttl_seconds);
     if (!Number.isSafeInteger(by)) throw new WeftError(StoreErrors.INVALID, `increment takes an integer step, got ${by}`);

@@ -11,6 +11,16 @@ return value
 `,
 };
 
+/** SET (with PX when given) or DEL, only while the key holds the expected value. KEYS: key. ARGV: expected, value or absent (delete), ms or ''. */
+const IF_EQUAL: LuaScript = {
+  lua: `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == nil then return redis.call('DEL', KEYS[1]) end
+if ARGV[3] == '' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return 1
+`,
+};
+
 /** Key-value data on Redis: one string per key, with Redis's own expiry. */
 export class RedisKeyValueStore implements KeyValueStore {
   readonly #redis: RedisConnection;
@@ -38,6 +48,15 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   async delete(key: string): Promise<boolean> {
     return (await this.#redis.run(`delete key "${key}"`, (redis) => redis.del(this.#keys.kv(key)))) === 1;
+  }
+
+  async replaceIf(key: string, expected: string, value: string, options: { ttl_seconds?: number } = {}): Promise<boolean> {
+    const ms = options.ttl_seconds === undefined ? '' : ttlMs(options.ttl_seconds);
+    return (await this.#redis.script(`set key "${key}"`, IF_EQUAL, [this.#keys.kv(key)], [expected, value, ms])) === 1;
+  }
+
+  async deleteIf(key: string, expected: string): Promise<boolean> {
+    return (await this.#redis.script(`delete key "${key}"`, IF_EQUAL, [this.#keys.kv(key)], [expected])) === 1;
   }
 
   async increment(key: string, by = 1, options: { ttl_seconds?: number } = {}): Promise<number> {

@@ -51,6 +51,16 @@ export class SqlKeyValueStore implements KeyValueStore {
     return rows.some((row) => row['live'] === true);
   }
 
+  async replaceIf(key: string, expected: string, value: string, options: { ttl_seconds?: number } = {}): Promise<boolean> {
+    const rows = await this.#run(`Cannot set key "${key}"`, sql`update ${kv} as r set value = ${value}, expires_at = ${expiry(key, options.ttl_seconds)} where key = ${key} and value = ${expected} and not ${expired} returning 1`);
+    return rows.length > 0;
+  }
+
+  async deleteIf(key: string, expected: string): Promise<boolean> {
+    const rows = await this.#run(`Cannot delete key "${key}"`, sql`delete from ${kv} as r where key = ${key} and value = ${expected} and not ${expired} returning 1`);
+    return rows.length > 0;
+  }
+
   /**
    * A missing or expired counter starts from 0 with `ttl_seconds`; a live one keeps its expiry (a
    * fixed window), or takes `ttl_seconds` when it had none.

@@ -34,6 +34,31 @@ export function kvStoreContract(name: string, open: OpenStore<KeyValueStore>): v
     assert.is(await store.get('race'), ['w1', 'w2', 'w3', 'w4', 'w5', 'w6'][outcomes.indexOf(true)]);
   });
 
+  test('replaceIf and deleteIf act only while the key holds the expected value, as a lease', async ({ store }) => {
+    assert.is(await store.replaceIf('lease', 'a', 'b'), false, 'an absent key is not replaced');
+    assert.is(await store.get('lease'), undefined);
+    await store.set('lease', 'a');
+    assert.is(await store.replaceIf('lease', 'x', 'b'), false);
+    assert.is(await store.deleteIf('lease', 'x'), false);
+    assert.is(await store.get('lease'), 'a');
+    assert.is(await store.replaceIf('lease', 'a', 'b'), true);
+    assert.is(await store.get('lease'), 'b');
+    // Exactly one of several writers expecting the same value wins.
+    const outcomes = await Promise.all(['c1', 'c2', 'c3', 'c4'].map((v) => store.replaceIf('lease', 'b', v)));
+    assert.is(outcomes.filter(Boolean).length, 1);
+    const holder = ['c1', 'c2', 'c3', 'c4'][outcomes.indexOf(true)]!;
+    assert.is(await store.get('lease'), holder);
+    assert.is(await store.deleteIf('lease', 'b'), false);
+    assert.is(await store.deleteIf('lease', holder), true);
+    assert.is(await store.get('lease'), undefined);
+    assert.is(await store.deleteIf('lease', holder), false);
+    for (const hostile of HOSTILE) {
+      await store.set(hostile, hostile);
+      assert.is(await store.replaceIf(hostile, hostile, `${hostile}!`), true);
+      assert.is(await store.deleteIf(hostile, `${hostile}!`), true);
+    }
+  });
+
   test('increment counts from 0 by 1 or by a given step, atomically', async ({ store }) => {
     assert.is(await store.increment('n'), 1);
     assert.is(await store.increment('n', 5), 6);
@@ -62,6 +87,10 @@ export function kvStoreContract(name: string, open: OpenStore<KeyValueStore>): v
       await rejectsWith(store.set('k', 'v', { ttl_seconds }), StoreErrors.INVALID);
       await rejectsWith(store.setIfAbsent('k', 'v', { ttl_seconds }), StoreErrors.INVALID);
       await rejectsWith(store.increment('k', 1, { ttl_seconds }), StoreErrors.INVALID);
+      await store.set('held', 'v');
+      await rejectsWith(store.replaceIf('held', 'v', 'w', { ttl_seconds }), StoreErrors.INVALID);
+      assert.is(await store.get('held'), 'v');
+      await store.delete('held');
     }
     assert.is(await store.get('k'), undefined);
   });
@@ -71,16 +100,24 @@ export function kvStoreContract(name: string, open: OpenStore<KeyValueStore>): v
     await store.set('made-permanent', 'x', { ttl_seconds: 1 });
     await store.set('made-permanent', 'y');
     await store.set('forever', 'f');
+    await store.set('leased', 'me', { ttl_seconds: 1 });
+    await store.set('lapsed', 'me', { ttl_seconds: 1 });
     assert.is(await store.setIfAbsent('lock', 'holder', { ttl_seconds: 1 }), true);
     assert.is(await store.increment('window', 1, { ttl_seconds: 1 }), 1);
     // An existing expiry is kept: a fixed window for rate limits.
     await sleep(400);
+    // A lease renewed before it lapses lives a TTL from the renewal.
+    assert.is(await store.replaceIf('leased', 'me', 'me', { ttl_seconds: 1 }), true);
     assert.is(await store.increment('window', 1, { ttl_seconds: 1 }), 2);
     assert.is(await store.increment('later', 1), 1);
     assert.is(await store.increment('later', 1, { ttl_seconds: 1 }), 2);
     assert.is(await store.get('session'), 's');
     assert.is(await store.setIfAbsent('lock', 'other', { ttl_seconds: 1 }), false);
     await sleep(800);
+    assert.is(await store.get('leased'), 'me');
+    assert.is(await store.replaceIf('lapsed', 'me', 'again'), false, 'a lapsed lease is not renewed');
+    assert.is(await store.deleteIf('lapsed', 'me'), false);
+    assert.is(await store.setIfAbsent('lapsed', 'other'), true);
     assert.is(await store.get('session'), undefined);
     assert.is(await store.get('window'), undefined);
     assert.is(await store.get('made-permanent'), 'y');
@@ -91,6 +128,7 @@ export function kvStoreContract(name: string, open: OpenStore<KeyValueStore>): v
     assert.is(await store.get('lock'), 'next');
     assert.is(await store.increment('window'), 1);
     await pastOneSecond();
+    assert.is(await store.get('leased'), undefined);
     assert.is(await store.get('later'), undefined);
     assert.is(await store.get('lock'), 'next');
     assert.is(await store.get('window'), '1');
