@@ -4,7 +4,8 @@ import { InputCompactor } from './compact.js';
 /** When buffered events are written: before the next step starts, or only when the run stops. */
 export type Durability = 'step' | 'exit';
 
-const STOPS = new Set<RunEvent['type']>(['run.completed', 'run.failed', 'run.cancelled', 'run.suspended']);
+/** The events after which a run is no longer executing. */
+export const STOPS = new Set<RunEvent['type']>(['run.completed', 'run.failed', 'run.cancelled', 'run.suspended']);
 const STEP_BOUNDARIES = new Set<RunEvent['type']>(['run.started', 'run.resumed', 'route.decided', 'step.failed', ...STOPS]);
 
 interface Pending {

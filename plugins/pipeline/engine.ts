@@ -57,6 +57,7 @@ export interface PreparedPipeline {
 
 /** The engine's hooks (declared by the pipeline plugin as `pipeline.event` and `pipeline.beforeStep`). */
 export interface EngineHooks {
+  claim: AsyncSeriesHook<[RunMeta, { resuming: boolean }]>;
   event: AsyncSeriesHook<[RunEvent, RunMeta]>;
   beforeStep: AsyncSeriesBailHook<[StepInvocation], StepOverride | undefined>;
 }
@@ -161,6 +162,11 @@ class Execution {
     this.#signal = options.signal;
     if (this.#signal?.aborted) this.#onAbort();
     else this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** Lets go of the caller's abort signal, for a run that will not start. */
+  abandon(): void {
+    this.#signal?.removeEventListener('abort', this.#onAbort);
   }
 
   /** Folds a stored history into this run: the result so far, and what to replay instead of rerun. */
@@ -586,5 +592,14 @@ class Execution {
 
 /** Runs a prepared pipeline to completion, failure, suspension or cancellation. */
 export function execute(prepared: PreparedPipeline, hooks: EngineHooks, services: ServiceReader, options: RunOptions = {}): Promise<RunResult> {
-  return new Execution(prepared, hooks, services, options).start();
+  const run = new Execution(prepared, hooks, services, options);
+  if (hooks.claim.taps.length === 0) return run.start();
+  // Refused before anything is written: the caller gets the tap's error, not a failed run.
+  return hooks.claim.promise(run.meta, { resuming: options.history !== undefined }).then(
+    () => run.start(),
+    (e: unknown) => {
+      run.abandon();
+      throw e;
+    },
+  );
 }

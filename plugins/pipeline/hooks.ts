@@ -14,10 +14,14 @@ export interface ValidationIssue {
  * `pipeline.beforeStep` may return `{ output }` to stand in for the step (replay) or throw to veto it.
  * Neither costs anything when nobody taps it. `pipeline.validate` lets a plugin check the parts of a
  * pipeline document it owns (reliability's `slo` block): it sees every document that passed the
- * schema, at `weft validate` and before every run, and adds errors or warnings.
+ * schema, at `weft validate` and before every run, and adds errors or warnings. `pipeline.claim`
+ * runs once before a run starts or resumes in this process, before its first event: a tap that
+ * throws refuses the run, and run() or resume() rejects with its error with nothing written (the
+ * checkpoint plugin takes the run's lease there, so a run executes in one process at a time).
  */
 export function createPipelineHooks() {
   return {
+    'pipeline.claim': new AsyncSeriesHook<[RunMeta, { resuming: boolean }]>(['run', 'claim']),
     'pipeline.event': new AsyncSeriesHook<[RunEvent, RunMeta]>(['event', 'run']),
     'pipeline.beforeStep': new AsyncSeriesBailHook<[StepInvocation], StepOverride | undefined>(['invocation']),
     'pipeline.validate': new SyncHook<[JsonObject, { errors: ValidationIssue[]; warnings: ValidationIssue[] }]>(['document', 'report']),

@@ -70,7 +70,7 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
   const conditionTypes: Record<string, ConditionType> = builtinConditionTypes(pluginConditions);
   const operators: Record<string, Operator> = { ...BUILTIN_OPERATORS };
   const registries: Registries = { steps, conditionTypes, operators, load };
-  const engineHooks = { event: hooks['pipeline.event'], beforeStep: hooks['pipeline.beforeStep'] };
+  const engineHooks = { claim: hooks['pipeline.claim'], event: hooks['pipeline.event'], beforeStep: hooks['pipeline.beforeStep'] };
   const check: ValidateOptions['check'] = (document, report) => hooks['pipeline.validate'].call(document, report);
 
   const unique = (kind: string, taken: boolean, name: string): void => {

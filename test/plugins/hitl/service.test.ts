@@ -297,7 +297,7 @@ service('multi-stakeholder: of two deciding votes at once exactly one resumes; a
   await kernel.close();
 });
 
-service('a process that claimed an answer and died before resuming blocks the interaction only for the lease', async () => {
+service('a process that claimed an answer and died before resuming blocks the interaction only for the lease; a resume refused in this process gives the claim back', async () => {
   const kernel = await boot({ config: { hitl: { lease_seconds: 0.2 } } });
   const hitl = kernel.services.get('hitl');
   const { runId, file } = await suspend(kernel);
@@ -306,6 +306,11 @@ service('a process that claimed an answer and died before resuming blocks the in
   await rename(file, moved); // the resume after the claim fails: the pipeline file is gone
   assert.is(await code(hitl.respond(id, { decision: 'approve' }, { actor: 'ada' })), 'PIPELINE_FILE_UNREADABLE');
   await rename(moved, file);
+  // Nothing was written, so the claim was given back: the question is open at once.
+  const [it] = await hitl.list();
+  assert.is(it?.id, id);
+  // What a process that claimed the answer and died before resuming leaves behind: its claim.
+  await (await kernel.services.get('storage').kv()).setIfAbsent(`hitl:answer:${id}@${it!.suspension_seq}`, JSON.stringify({ kind: 'answer', by: 'ada' }), { ttl_seconds: 0.2 });
   assert.is(await code(hitl.respond(id, { decision: 'approve' }, { actor: 'bob' })), 'HITL_ALREADY_ANSWERED');
   await sleep(250);
   assert.is((await hitl.respond(id, { decision: 'approve' }, { actor: 'bob' })).status, 'completed');
@@ -342,6 +347,22 @@ service('process A suspends and closes; process B (same PGlite data) lists, resp
   assert.is(await code(hitl.respond(it!.id, { decision: 'approve' })), 'HITL_ALREADY_ANSWERED');
   await b.close();
   await rm(dataDir, { recursive: true, force: true });
+});
+
+service('a response refused because the run is executing elsewhere gives its claim back: answered again once the run is free', async () => {
+  const kernel = await boot();
+  const hitl = kernel.services.get('hitl');
+  const { runId } = await suspend(kernel);
+  const id = `${runId}:review:1`;
+  const kv = await kernel.services.get('storage').kv();
+  // Another process holds the run (as checkpoint's lease records it).
+  await kv.set(`weft:run-lease:${runId}`, JSON.stringify({ token: 't', host: 'elsewhere.example', pid: 1, since: '2026-01-01T00:00:00.000Z' }));
+  assert.is(await code(hitl.respond(id, { decision: 'approve' }, { actor: 'ada' })), 'CHECKPOINT_RUN_ACTIVE');
+  assert.equal((await hitl.list()).map((it) => it.id), [id], 'still pending');
+  assert.is((await events(kernel, runId)).filter((e) => e.type === 'run.resumed').length, 0);
+  await kv.delete(`weft:run-lease:${runId}`);
+  assert.is((await hitl.respond(id, { decision: 'approve' }, { actor: 'bob' })).status, 'completed');
+  await kernel.close();
 });
 
 service.run();
