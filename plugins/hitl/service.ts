@@ -87,21 +87,20 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
   /** Claims of runs this process is resuming, by interaction id: kept for good once run.resumed is stored. */
   const resuming = new Map<string, { it: Interaction; claimed: Claim }>();
 
-  const resume = async (it: Interaction, response: JsonObject, actor: string, claimed: Claim): Promise<RunResult> => {
+  const resume = (it: Interaction, response: JsonObject, actor: string, claimed: Claim): Promise<RunResult> => {
     resuming.set(it.id, { it, claimed });
-    try {
-      return await services.get('pipeline').resume(await history(it.run_id), { response: { step_id: it.step_id, response, actor, interaction_id: it.id } });
-    } catch (e: unknown) {
-      // resume() throws only when it refused the run before writing anything (the run executes
-      // elsewhere, its file is gone …); a run that fails once resumed is a result. So the response
-      // was not stored, and the claim is given back: the question can be answered again at once.
-      const store = await kv();
-      await store.deleteIf(key(it), JSON.stringify(claimed));
-      await store.deleteIf(latest(it.id), JSON.stringify(claimed));
-      throw e;
-    } finally {
-      resuming.delete(it.id);
-    }
+    return history(it.run_id)
+      .then((events) => services.get('pipeline').resume(events, { response: { step_id: it.step_id, response, actor, interaction_id: it.id } }))
+      .catch(async (e: unknown) => {
+        // resume() throws only when it refused the run before writing anything (the run executes
+        // elsewhere, its file is gone …); a run that fails once resumed is a result. So the
+        // response was not stored, and the claim is given back: the question can be answered again.
+        const store = await kv();
+        await store.deleteIf(key(it), JSON.stringify(claimed));
+        await store.deleteIf(latest(it.id), JSON.stringify(claimed));
+        throw e;
+      })
+      .finally(() => resuming.delete(it.id));
   };
 
   /**
