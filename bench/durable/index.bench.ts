@@ -9,8 +9,8 @@
 //  - Memory: one step's events through MemoryRunStore.append alone, no I/O (its p50/p99 are the
 //    memory backend's append latency).
 //  Both append tasks write runs of at most 1,000 steps (then start another), and before timing
-//  each backend writes one 1,000-step run and reports the append time of its first and last 100
-//  steps (it must not grow with the run).
+//  each backend writes one 1,000-step run and reports the median append time of its first and last
+//  100 steps (it must not grow with the run).
 //  - Resume on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; skipped
 //    when it does not answer): beforehand, a kernel with pipeline + storage + store-sql +
 //    checkpoint runs a 1,000-step no-op chain whose last step fails the first time, so the run is
@@ -67,21 +67,21 @@ function stepAppender(store: RunStore, name: string): () => Promise<void> {
   };
 }
 
-/** Mean append time of steps 1–100 and 901–1000 of a fresh run, to stderr: it must not grow with the run. */
+/** Median append time of steps 1–100 and 901–1000 of a fresh run, to stderr: it must not grow with the run. */
 async function growth(label: string, store: RunStore): Promise<void> {
   const run = `${label}-growth`;
   await store.append([started(run)]);
-  const means: number[] = [];
+  const times: number[] = [];
   for (let step = 0; step < RUN_STEPS; step++) {
     const events = stepEvents(run, 2 + step * 3, { text: 'ok' });
     const t0 = performance.now();
     await store.append(events);
     const ms = performance.now() - t0;
-    if (step < 100 || step >= RUN_STEPS - 100) means.push(ms);
+    if (step < 100 || step >= RUN_STEPS - 100) times.push(ms);
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const [first, last] = [mean(means.slice(0, 100)), mean(means.slice(100))];
-  process.stderr.write(`durable ${label}: append mean, steps 1–100 of a run: ${micros(first)}; steps 901–1000: ${micros(last)} (${(last / first).toFixed(2)}×; should not grow with the run)\n`);
+  const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 0.5);
+  const [first, last] = [median(times.slice(0, 100)), median(times.slice(100))];
+  process.stderr.write(`durable ${label}: append p50, steps 1–100 of a run: ${micros(first)}; steps 901–1000: ${micros(last)} (${(last / first).toFixed(2)}×; should not grow with the run)\n`);
 }
 
 /**
