@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command, JsonObject } from '#kernel';
 import { HitlErrors } from './errors.js';
 import type { Interaction } from './interactions.js';
@@ -44,6 +45,7 @@ export const respondCommand: Command = {
   options: {
     input: { type: 'string', value: '<json>', description: 'The response, a JSON object' },
     as: { type: 'string', value: '<user>', description: 'Who answers (checked against the assignees)' },
+    pipeline: { type: 'string', value: '<file>', description: "Resume with this pipeline file as it is now (the run's own file after an edit), as weft resume --pipeline" },
     json,
   },
   async run({ positionals, values, io, services }) {
@@ -60,7 +62,8 @@ export const respondCommand: Command = {
       return 2;
     }
     const actor = values['as'] as string | undefined;
-    const result = await services.get('hitl').respond(positionals[0]!, response as JsonObject, actor === undefined ? {} : { actor });
+    const file = values['pipeline'] as string | undefined;
+    const result = await services.get('hitl').respond(positionals[0]!, response as JsonObject, { ...(actor === undefined ? {} : { actor }), ...(file === undefined ? {} : { pipeline: resolve(io.cwd, file) }) });
     io.stdout(values['json'] === true ? `${JSON.stringify(result, null, 2)}\n` : `${result.pipeline}: ${result.status} (run ${result.run_id})\n`);
     return result.status === 'failed' ? 1 : 0;
   },

@@ -18,8 +18,12 @@ export interface HitlService {
   list(filter?: InteractionFilter): Promise<Interaction[]>;
   /** One pending interaction; HITL_NOT_FOUND, or the code of what already happened to it. */
   get(id: string): Promise<Interaction>;
-  /** Validates, claims and applies a response, resuming the run; resolves to the run's result. */
-  respond(id: string, response: JsonObject, options?: { actor?: string }): Promise<RunResult>;
+  /**
+   * Validates, claims and applies a response, resuming the run; resolves to the run's result.
+   * `pipeline`: resume with this pipeline file as it is now, as `weft resume --pipeline` does (the
+   * run's own file after an edit).
+   */
+  respond(id: string, response: JsonObject, options?: { actor?: string; pipeline?: string }): Promise<RunResult>;
   /** Cancels the interaction and its run. */
   cancel(id: string, reason?: string, options?: { actor?: string }): Promise<{ run_id: string; status: 'cancelled' }>;
 }
@@ -87,10 +91,10 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
   /** Claims of runs this process is resuming, by interaction id: kept for good once run.resumed is stored. */
   const resuming = new Map<string, { it: Interaction; claimed: Claim }>();
 
-  const resume = (it: Interaction, response: JsonObject, actor: string, claimed: Claim): Promise<RunResult> => {
+  const resume = (it: Interaction, response: JsonObject, actor: string, claimed: Claim, pipeline?: string): Promise<RunResult> => {
     resuming.set(it.id, { it, claimed });
     return history(it.run_id)
-      .then((events) => services.get('pipeline').resume(events, { response: { step_id: it.step_id, response, actor, interaction_id: it.id } }))
+      .then((events) => services.get('pipeline').resume(events, { response: { step_id: it.step_id, response, actor, interaction_id: it.id }, ...(pipeline === undefined ? {} : { pipeline }) }))
       .catch(async (e: unknown) => {
         // resume() throws only when it refused the run before writing anything (the run executes
         // elsewhere, its file is gone …); a run that fails once resumed is a result. So the
@@ -108,7 +112,7 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
    * interaction and resumes the run with `{ decision, decision_type, votes }`. A vote that decides
    * nothing resolves to the run as it stands (waiting for input).
    */
-  const vote = async (it: Interaction, response: JsonObject, actor: string): Promise<RunResult> => {
+  const vote = async (it: Interaction, response: JsonObject, actor: string, file?: string): Promise<RunResult> => {
     const store = await kv();
     if (!(await store.setIfAbsent(`hitl:vote:${slot(it)}:${actor}`, JSON.stringify(response), { ttl_seconds: CLAIM_TTL_SECONDS }))) {
       throw new WeftError(HitlErrors.ALREADY_ANSWERED, `${actor} has voted on "${it.id}" already; nothing was changed`, { data: { interaction_id: it.id, actor } });
@@ -124,7 +128,7 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
     // Undecided, or decided by a concurrent vote that claimed it first: the run as it stands.
     const answer: Claim = { kind: 'answer', by: actor };
     if (decision === undefined || !(await claim(it, answer))) return pipeline.project(await history(it.run_id));
-    return resume(it, { decision, decision_type: rule, votes }, actor, answer);
+    return resume(it, { decision, decision_type: rule, votes }, actor, answer, file);
   };
 
   const expired = (it: Interaction): boolean => it.expires_at !== undefined && Date.parse(it.expires_at) <= now();
@@ -212,10 +216,10 @@ export function createHitlService(services: ServiceReader, options: HitlOptions,
         throw new WeftError(HitlErrors.NOT_ASSIGNED, `${actor} is not among the assignees of "${id}" (${it.assignees.join(', ')}); answer as one of them`, { data: { interaction_id: id, actor } });
       }
       validateResponse(it.ui_schema, response);
-      if (it.request['decision_type'] !== undefined) return vote(it, response, actor);
+      if (it.request['decision_type'] !== undefined) return vote(it, response, actor, options.pipeline);
       const answer: Claim = { kind: 'answer', by: actor };
       if (!(await claim(it, answer))) throw await settled(id, key(it));
-      return resume(it, response, actor, answer);
+      return resume(it, response, actor, answer, options.pipeline);
     },
     async cancel(id, reason = 'cancelled', options = {}) {
       const it = await find(id);

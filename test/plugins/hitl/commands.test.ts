@@ -1,8 +1,25 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { boot, command, REVIEW, reviewPipeline } from './support.js';
 
 const commands = suite('hitl: weft hitl …');
+
+commands('respond --pipeline answers a run whose pipeline file changed since it started, with the file as it is now', async () => {
+  const kernel = await boot();
+  const file = await reviewPipeline(REVIEW);
+  const run = await kernel.services.get('pipeline').run(file, { input: { text: 'a' } });
+  const id = `${run.run_id}:review:1`;
+  const doc = JSON.parse(await readFile(file, 'utf8')) as { description?: string };
+  await writeFile(file, JSON.stringify({ ...doc, description: 'edited while the run waited' }));
+  const refused = await command(kernel, 'hitl respond', [id], { input: '{"decision":"approve"}' }).catch((e: { code: string }) => e.code);
+  assert.is(refused, 'PIPELINE_RESUME_CHANGED');
+  // The refused answer's claim was given back: the same question is answered with the edited file.
+  const answered = await command(kernel, 'hitl respond', [id], { input: '{"decision":"approve"}', pipeline: basename(file) }, dirname(file));
+  assert.equal(answered, { code: 0, stdout: `review: completed (run ${run.run_id})\n`, stderr: '' });
+  await kernel.close();
+});
 
 commands('list, show, respond and cancel in-process', async () => {
   const kernel = await boot();
