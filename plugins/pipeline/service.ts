@@ -37,6 +37,12 @@ export interface PipelineService {
    * hash the run started with (PIPELINE_RESUME_CHANGED otherwise; pass `pipeline` to use it anyway).
    */
   resume(history: readonly RunEvent[], options?: Omit<RunOptions, 'history'> & StepOptions & { pipeline?: string | PipelineDef | PreparedPipeline }): Promise<RunResult>;
+  /**
+   * The pipeline a stored run started with, as resume() finds it: its catalogue revision, else its
+   * file while the file still has the recorded content hash (PIPELINE_RESUME_CHANGED otherwise).
+   * `command` names the command a message suggests (default `resume`).
+   */
+  recorded(history: readonly RunEvent[], options?: StepOptions & { command?: string }): Promise<PipelineDef>;
   /** The spec §7 result rebuilt from a stored event log (complete or not). */
   project(events: readonly RunEvent[]): RunResult;
   /**
@@ -85,21 +91,22 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
   };
 
   /** The pipeline a stored run started with: its catalogue revision, or its file while the file's content is unchanged. */
-  const recorded = async (started: RunStartedEvent, options: StepOptions): Promise<PipelineDef> => {
+  const recorded = async (started: RunStartedEvent, options: StepOptions & { command?: string }): Promise<PipelineDef> => {
     const runId = started.run_id;
+    const command = options.command ?? 'resume';
     if (started.catalog !== undefined) {
       const { name, revision } = started.catalog;
       if (!services.has('pipelineCatalog')) {
-        throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${runId} ran ${name}@${revision} from the catalogue, which is not enabled; enable the catalog plugin, or pass the pipeline to resume it with (weft resume --pipeline <file>)`, { data: { run_id: runId } });
+        throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${runId} ran ${name}@${revision} from the catalogue, which is not enabled; enable the catalog plugin, or pass the pipeline to ${command} it with (weft ${command} --pipeline <file>)`, { data: { run_id: runId } });
       }
       return parseEntry(parse, await services.get('pipelineCatalog').revision(name, revision), { ...options, cwd: process.cwd() });
     }
     if (started.file === undefined) {
-      throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${runId} names no pipeline file; pass the pipeline to resume it with`, { data: { run_id: runId } });
+      throw new WeftError(PipelineErrors.RESUME_INVALID, `Run ${runId} names no pipeline file; pass the pipeline to ${command} it with`, { data: { run_id: runId } });
     }
     const def = await service.load(started.file, options);
     if (started.hash !== undefined && def.hash !== started.hash) {
-      throw new WeftError(PipelineErrors.RESUME_CHANGED, `The pipeline file ${started.file} changed since run ${runId} started; restore it, or resume with its new content on purpose (weft resume ${runId} --pipeline ${started.file})`, { data: { run_id: runId, file: started.file } });
+      throw new WeftError(PipelineErrors.RESUME_CHANGED, `The pipeline file ${started.file} changed since run ${runId} started; restore it, or ${command} with its new content on purpose (weft ${command} ${runId} --pipeline ${started.file})`, { data: { run_id: runId, file: started.file } });
     }
     return def;
   };
@@ -124,6 +131,7 @@ export function createPipelineService(hooks: PipelineHooks, services: ServiceRea
       const prepared = 'graph' in def ? def : await prepare(def, registries, toMap(options.steps));
       return execute(prepared, engineHooks, services, options);
     },
+    recorded: (history, options = {}) => recorded(startOf(history), options),
     project: (events) => project(events).result(),
     waiting: (events) => (project(events).status === 'waiting_for_input' ? [...suspensionsOf(events).open.values()] : []),
     async resume(history, options = {}) {

@@ -20,7 +20,7 @@ export const ReliabilityErrors = defineErrors('RELIABILITY', {
   RECORD_INVALID: 'A record given to reliability.add lacks a required field or has a field of the wrong type; nothing of that call was stored.',
   REPLAY_FAILED: 'The replay run could not run (its pipeline would not load, or the engine threw).',
   REPLAY_NOT_INSTALLED: 'A replay was asked of a pipeline service whose beforeStep hook lacks the replay tap.',
-  REPLAY_NO_PIPELINE: 'The run to replay names no pipeline file; pass the pipeline to replay it with.',
+  REPLAY_NO_PIPELINE: 'The run to replay names no pipeline file or catalogue revision; pass the pipeline to replay it with.',
   REPLAY_OPTION_INVALID: 'A replay option is wrong: an unknown --mode, --input that is not a JSON object or outside counterfactual mode, an unreadable --input-file.',
   REPLAY_UNRECORDED_STEP: 'A strict replay reached a step the recorded run has no outcome for; it is vetoed rather than run for real.',
   SLO_INVALID: 'A pipeline file\'s slo block is malformed: an unknown objective, or a value outside its range; the path names the field.',

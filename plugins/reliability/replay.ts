@@ -35,7 +35,7 @@ type Pipeline = Services['pipeline'];
 
 /** What a replay needs: the pipeline service (with the replay tap installed on its hooks) and the stored events of a run. */
 export interface ReplayDeps {
-  pipeline: Pick<Pipeline, 'run' | 'project' | 'hooks'>;
+  pipeline: Pick<Pipeline, 'run' | 'project' | 'hooks' | 'recorded'>;
   events(runId: string): Promise<RunEvent[]>;
   /** Told every verdict, the replay success rate's measurements. */
   outcome?(result: ReplayResult): Promise<void>;
@@ -44,7 +44,10 @@ export interface ReplayDeps {
 /** How to replay. */
 export interface ReplayOptions {
   mode: ReplayMode;
-  /** The pipeline to replay with (a changed file or definition); default the file the run started from. */
+  /**
+   * The pipeline to replay with (a changed file or definition); default the one the run started
+   * with: its catalogue revision, or its file while unchanged (PIPELINE_RESUME_CHANGED otherwise).
+   */
   pipeline?: Parameters<Pipeline['run']>[0];
   /** Counterfactual only: the input to run with instead of the recorded one. */
   input?: JsonObject;
@@ -146,8 +149,7 @@ export async function replay(deps: ReplayDeps, runId: string, options: ReplayOpt
   const events = await deps.events(runId);
   // A stored log always opens with its run.started event.
   const started = events[0] as RunStartedEvent;
-  const source = options.pipeline ?? started.file;
-  if (source === undefined) throw new WeftError(ReliabilityErrors.REPLAY_NO_PIPELINE, `Run ${runId} names no pipeline file; pass the pipeline to replay it with (--pipeline <file>)`, { data: { run_id: runId } });
+  if (options.pipeline === undefined && started.file === undefined && started.catalog === undefined) throw new WeftError(ReliabilityErrors.REPLAY_NO_PIPELINE, `Run ${runId} names no pipeline file; pass the pipeline to replay it with (--pipeline <file>)`, { data: { run_id: runId } });
   const original = { events, outcome: outcomeOf(deps.pipeline.project(events)) };
   const replayRunId = `${REPLAY_RUN_PREFIX}${randomUUID()}`;
   const base = { mode, run_id: runId, pipeline: started.pipeline, replay_run_id: replayRunId, original_outcome: original.outcome };
@@ -156,6 +158,7 @@ export async function replay(deps: ReplayDeps, runId: string, options: ReplayOpt
   sessions.set(replayRunId, { mode, recorded: recordingOf(events) });
   let outcome: Outcome;
   try {
+    const source = options.pipeline ?? (await deps.pipeline.recorded(events, { command: 'replay', ...(options.steps === undefined ? {} : { steps: options.steps }) }));
     outcome = outcomeOf(
       await deps.pipeline.run(source, {
         run_id: replayRunId,

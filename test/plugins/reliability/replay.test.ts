@@ -1,10 +1,16 @@
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { JsonObject, RunEvent } from '../../../kernel/index.js';
 import { replay, type ReplayDeps } from '../../../plugins/reliability/replay.js';
 import { createTestKernel } from '../../../kernel/testing.js';
+import catalog from '../../../plugins/catalog/index.js';
+import checkpoint from '../../../plugins/checkpoint/index.js';
 import pipelinePlugin from '../../../plugins/pipeline/index.js';
+import reliability from '../../../plugins/reliability/index.js';
+import storage from '../../../plugins/storage/index.js';
+import storeMemory from '../../../plugins/store-memory/index.js';
+import { command } from '../../support/commands.js';
 import { failure } from './helpers.js';
 import { bootReplay, countingSteps, refundDoc, writePipeline } from './replay-support.js';
 
@@ -151,6 +157,35 @@ test('a replay that cannot run reports the error instead of an outcome', async (
   assert.equal([r.success, r.exact_match, r.replayed_outcome, r.differences, r.original_outcome.status], [false, false, null, [], 'completed']);
   assert.match(r.error!.code, /^PIPELINE_/);
   assert.match(r.error!.message, /gone\.json/);
+});
+
+test('a run whose file changed since it ran replays only with the file named on purpose; a catalogue run needs the catalogue', async () => {
+  const edited = await writePipeline(refundDoc(), 'edited');
+  const run = await pipeline.run(edited, { steps, input: { amount: 50 } });
+  await writeFile(edited, JSON.stringify(refundDoc(100)));
+  const refused = await replay(deps, run.run_id, { mode: 'strict', steps });
+  assert.equal([refused.success, refused.error?.code], [false, 'PIPELINE_RESUME_CHANGED']);
+  assert.match(refused.error!.message, `restore it, or replay with its new content on purpose (weft replay ${run.run_id} --pipeline ${edited})`);
+  const onPurpose = await replay(deps, run.run_id, { mode: 'counterfactual', steps, pipeline: edited });
+  assert.equal(onPurpose.replayed_outcome?.execution_path, ['fetch', 'small']);
+  // A run whose run.started names a catalogue revision: without the catalogue here, a coded error naming replay.
+  const events = await history.events(recorded.run_id);
+  const cataloged = { ...deps, events: async () => [{ ...(events[0] as Extract<RunEvent, { type: 'run.started' }>), catalog: { name: 'refund', revision: 1 } }, ...events.slice(1)] };
+  const noCatalog = await replay(cataloged, recorded.run_id, { mode: 'strict', steps });
+  assert.equal(noCatalog.error, { code: 'PIPELINE_RESUME_INVALID', message: `Run ${recorded.run_id} ran refund@1 from the catalogue, which is not enabled; enable the catalog plugin, or pass the pipeline to replay it with (weft replay --pipeline <file>)` });
+});
+
+test('a catalogue run replays with its stored revision, whatever its source file now says', async () => {
+  const withCatalog = await createTestKernel({ plugins: [pipelinePlugin, storage, storeMemory, checkpoint, reliability, catalog] });
+  const source = await writePipeline(refundDoc(), 'refund');
+  assert.is((await command(withCatalog, 'pipelines import', [source])).code, 0);
+  const entry = await withCatalog.services.get('pipelineCatalog').resolve('refund');
+  const own = withCatalog.services.get('pipeline');
+  const run = await own.run(await own.parse(entry.definition, { steps, catalog: { name: entry.name, revision: entry.revision } }), { steps, input: { amount: 50 } });
+  await writeFile(source, JSON.stringify(refundDoc(100)));
+  const r = await withCatalog.services.get('reliability').replay(run.run_id, { mode: 'strict', steps });
+  assert.equal([r.success, r.exact_match, r.replayed_outcome?.execution_path], [true, true, ['fetch', 'big']]);
+  await withCatalog.close();
 });
 
 test('bad requests are refused with coded errors before anything runs', async () => {
