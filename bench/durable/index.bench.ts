@@ -96,7 +96,7 @@ async function redisAmplification(connection: RedisConnection, keys: RedisKeys, 
   const usage = async (): Promise<number> => {
     let bytes = 0;
     const tail = await connection.run('tail', (redis) => redis.hget(keys.run(run), 'tail'));
-    for (const key of [keys.run(run), keys.log(run), `${keys.run(run)}:tail:${tail}`]) bytes += Number(await connection.run('memory usage', (redis) => redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')));
+    for (const key of [keys.run(run), keys.log(run), keys.tail(run, tail ?? '')]) bytes += Number(await connection.run('memory usage', (redis) => redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')));
     return bytes;
   };
   const window = async (from: number): Promise<number> => {

@@ -149,7 +149,7 @@ export async function replay(deps: ReplayDeps, runId: string, options: ReplayOpt
   const events = await deps.events(runId);
   // A stored log always opens with its run.started event.
   const started = events[0] as RunStartedEvent;
-  if (options.pipeline === undefined && started.file === undefined && started.catalog === undefined) throw new WeftError(ReliabilityErrors.REPLAY_NO_PIPELINE, `Run ${runId} names no pipeline file; pass the pipeline to replay it with (--pipeline <file>)`, { data: { run_id: runId } });
+  if (options.pipeline === undefined && started.file === undefined && started.catalog === undefined) throw new WeftError(ReliabilityErrors.REPLAY_NO_PIPELINE, `Run ${runId} names no pipeline file or catalogue revision; pass the pipeline to replay it with (--pipeline <file>)`, { data: { run_id: runId } });
   const original = { events, outcome: outcomeOf(deps.pipeline.project(events)) };
   const replayRunId = `${REPLAY_RUN_PREFIX}${randomUUID()}`;
   const base = { mode, run_id: runId, pipeline: started.pipeline, replay_run_id: replayRunId, original_outcome: original.outcome };

@@ -64,6 +64,9 @@ export class RedisKeys {
   log(runId: string): string {
     return `${this.run(runId)}:log`;
   }
+  tail(runId: string, token: string): string {
+    return `${this.run(runId)}:tail:${token}`;
+  }
   get runs(): string {
     return `${this.prefix}runs`;
   }

@@ -151,14 +151,14 @@ return {log, tail, redis.call('LRANGE', tail, 0, -1)}
 `,
 };
 
-/** What a summary needs of a run: its hash, and its tail's length and last entry ('' when none). */
+/** What a summary needs of a run: its hash, and its tail's length, last entry and key ('' when none). */
 const SUMMARY = `
 local function summary(key)
   local hash = redis.call('HGETALL', key)
   local token = redis.call('HGET', key, 'tail')
-  if not token then return {hash, 0, ''} end
+  if not token then return {hash, 0, '', ''} end
   local tail = key .. ':tail:' .. token
-  return {hash, redis.call('LLEN', tail), redis.call('LINDEX', tail, -1) or ''}
+  return {hash, redis.call('LLEN', tail), redis.call('LINDEX', tail, -1) or '', tail}
 end
 `;
 
@@ -243,8 +243,11 @@ function parseEntry(key: string, entry: string): [number, Record<string, unknown
   return [seq, parseObject(key, entry.slice(colon + 1))];
 }
 
-/** A summary from the run's hash and its tail (length and last entry, '' when it has none). */
-function toSummary(key: string, [flat, tailLength, tailLast]: [string[], number, string]): RunSummary {
+/** What SUMMARY returns: the run's hash, and its tail's length, last entry and key ('' when it has none). */
+type Found = [string[], number, string, string];
+
+/** A summary from the run's hash and its tail. */
+function toSummary(key: string, [flat, tailLength, tailLast, tail]: Found): RunSummary {
   const hash = fromPairs(flat);
   for (const field of ['run_id', 'pipeline', 'version', 'status', 'started', 'updated', 'events']) {
     if (hash[field] === undefined) throw corrupt(key, `the run summary has no ${field}`);
@@ -255,7 +258,6 @@ function toSummary(key: string, [flat, tailLength, tailLast]: [string[], number,
   if (!STATUSES.includes(hash['status'] as RunStatus)) throw corrupt(key, `unknown run status "${hash['status']}"`);
   let updated = Number(hash['updated']);
   if (tailLast !== '') {
-    const tail = `${key}:tail:${hash['tail']}`;
     const at = parseEntry(tail, tailLast)[1]['at'];
     if (typeof at !== 'number') throw corrupt(tail, 'its last event has no time');
     updated = Math.max(updated, at);
@@ -344,7 +346,7 @@ export class RedisRunStore implements RunStore {
     const outcome = (await this.#redis.script(`append to run "${runId}"`, APPEND, [summary, this.#keys.log(runId), this.#keys.eventCount], [head, latest, first, last, ...entries])) as 0 | 1 | ['invalid'] | ['conflict', number];
     if (outcome === 1) {
       if (this.#tails.size >= this.#tailsKept) this.#tails.delete(this.#tails.keys().next().value!);
-      this.#tails.set(runId, { key: `${summary}:tail:${token}`, last, at: latest });
+      this.#tails.set(runId, { key: this.#keys.tail(runId, token), last, at: latest });
       return;
     }
     if (outcome === 0) return;
@@ -367,14 +369,14 @@ export class RedisRunStore implements RunStore {
 
   async get(runId: string): Promise<RunSummary | undefined> {
     const key = this.#keys.run(runId);
-    const found = (await this.#redis.script(`read run "${runId}"`, GET, [key], [])) as [string[], number, string];
+    const found = (await this.#redis.script(`read run "${runId}"`, GET, [key], [])) as Found;
     return found[0].length === 0 ? undefined : toSummary(key, found);
   }
 
   async list(filter: RunFilter = {}, report?: (problem: WeftError) => void): Promise<RunSummary[]> {
     if (filter.limit === 0) return [];
     const indexes = [filter.status === undefined ? undefined : this.#keys.runsByStatus(filter.status), filter.pipeline === undefined ? undefined : this.#keys.runsByPipeline(filter.pipeline)].filter((k) => k !== undefined);
-    const rows = (await this.#redis.script('list runs', LIST, indexes.length ? indexes : [this.#keys.runs], [this.#keys.prefix, filter.offset ?? 0, filter.limit ?? -1])) as [string, [string[], number, string]][];
+    const rows = (await this.#redis.script('list runs', LIST, indexes.length ? indexes : [this.#keys.runs], [this.#keys.prefix, filter.offset ?? 0, filter.limit ?? -1])) as [string, Found][];
     return readRows(
       rows,
       ([member, found]) => {

@@ -2,10 +2,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StoreErrors, type RunStore, type WeftError } from '../../../kernel/index.js';
 import { redisUrl } from '../../../kernel/testing.js';
-import { createRedisBackend, RedisConnection, RedisRunStore, type RedisBackend } from '../../../plugins/store-redis/index.js';
+import { RedisConnection, RedisRunStore, type RedisBackend } from '../../../plugins/store-redis/index.js';
 import { started, stepDone, T0 } from '../../contract/run-store.js';
 import { rejectsWith } from '../../support/errors.js';
-import { dropPrefix, keysUnder, rawClient, redisUp, skipped, testBackend } from './support.js';
+import { backendAt, dropPrefix, keysUnder, rawClient, redisUp, skipped, testBackend } from './support.js';
 
 if (redisUp) {
   const raw = rawClient();
@@ -50,7 +50,7 @@ if (redisUp) {
   });
 
   runs('a tail is written by its store alone: another writer folds it first, and the first one then goes through the exact check', async () => {
-    const other = createRedisBackend(redisUrl(), { prefix: p, connect_timeout_ms: 2000, search_window: 1000 });
+    const other = backendAt(p);
     const second = await other.runs();
     try {
       await store.append([started('r1'), stepDone('r1', 2)]);
@@ -78,7 +78,7 @@ if (redisUp) {
   runs('a writer that stopped leaves its tail: every read sees it, and the next append folds it', async () => {
     await store.append([started('r1'), stepDone('r1', 2, T0 + 20)]);
     await store.append([stepDone('r1', 3, T0 + 30)]);
-    const other = createRedisBackend(redisUrl(), { prefix: p, connect_timeout_ms: 2000, search_window: 1000 });
+    const other = backendAt(p);
     const second = await other.runs();
     try {
       assert.equal((await second.events('r1', 1)).map((e) => e.seq), [2, 3]);

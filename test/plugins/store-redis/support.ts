@@ -14,9 +14,14 @@ export function uniquePrefix(tag: string): string {
   return `weft-test-${process.pid}-${randomBytes(4).toString('hex')}-${tag}:`;
 }
 
+/** A backend on the test Redis under `prefix` (another process's view of the same keys, say). */
+export function backendAt(prefix: string, options: { search_window?: number } = {}): RedisBackend {
+  return createRedisBackend(redisUrl(), { prefix, connect_timeout_ms: 2000, search_window: options.search_window ?? 1000 });
+}
+
 /** A backend on the test Redis under a fresh prefix. */
 export function testBackend(tag: string, options: { search_window?: number } = {}): RedisBackend {
-  return createRedisBackend(redisUrl(), { prefix: uniquePrefix(tag), connect_timeout_ms: 2000, search_window: options.search_window ?? 1000 });
+  return backendAt(uniquePrefix(tag), options);
 }
 
 /** A raw client, for looking at and tampering with keys. */
